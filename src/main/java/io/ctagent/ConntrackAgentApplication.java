@@ -1,0 +1,24 @@
+package io.ctagent;
+
+import java.time.Clock;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
+
+/** The conntrack-agent: a REST management service for one Linux host's connection tracking. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class ConntrackAgentApplication {
+
+    /** The agent's clock, replaceable in tests. */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    public static void main(String[] args) {
+        SpringApplication.run(ConntrackAgentApplication.class, args);
+    }
+}

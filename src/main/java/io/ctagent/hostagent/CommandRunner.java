@@ -1,0 +1,125 @@
+package io.ctagent.hostagent;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+import io.ctagent.web.OperatorProblem;
+
+/**
+ * Runs one host command as an argument list: no shell, a clean environment, stdin closed,
+ * stdout and stderr captured separately and capped, and a timeout that kills the process tree.
+ */
+@Component
+public class CommandRunner {
+
+    private static final String SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final ExecutorService readers = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "command-output");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Duration defaultTimeout;
+    private final int maxOutputBytes;
+
+    public CommandRunner(HostProperties properties) {
+        this.defaultTimeout = properties.commandTimeout();
+        this.maxOutputBytes = properties.maxOutputBytes();
+    }
+
+    public CommandResult run(List<String> argv) {
+        return run(argv, defaultTimeout);
+    }
+
+    public CommandResult run(List<String> argv, Duration timeout) {
+        if (argv.isEmpty() || !argv.get(0).startsWith("/")) {
+            throw new IllegalArgumentException("a command starts with an absolute binary: " + argv);
+        }
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        builder.environment().clear();
+        builder.environment().put("PATH", SAFE_PATH);
+        builder.environment().put("LC_ALL", "C");
+        long started = System.nanoTime();
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "command-failed", "Host command could not start",
+                    "Could not start " + argv.get(0) + " (" + e.getMessage() + "). Check that it is installed and "
+                            + "executable by the agent's user.", e);
+        }
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // The child may already have exited; nothing to send it anyway.
+        }
+        Future<Captured> stdout = readers.submit(() -> capture(process.getInputStream()));
+        Future<Captured> stderr = readers.submit(() -> capture(process.getErrorStream()));
+        boolean timedOut = false;
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                timedOut = true;
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            timedOut = true;
+        }
+        Captured out = collect(stdout);
+        Captured err = collect(stderr);
+        long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        int exit = timedOut ? -1 : process.exitValue();
+        return new CommandResult(List.copyOf(argv), exit, out.text(), err.text(), millis, timedOut,
+                out.truncated() || err.truncated());
+    }
+
+    private Captured capture(InputStream stream) throws IOException {
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        boolean truncated = false;
+        try (stream) {
+            int n;
+            while ((n = stream.read(buffer)) != -1) {
+                int room = maxOutputBytes - kept.size();
+                if (room > 0) {
+                    kept.write(buffer, 0, Math.min(room, n));
+                }
+                // Keep draining past the cap so the child never blocks on a full pipe.
+                truncated |= n > room;
+            }
+        }
+        return new Captured(kept.toString(StandardCharsets.UTF_8), truncated);
+    }
+
+    private static Captured collect(Future<Captured> future) {
+        try {
+            return future.get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Captured("", true);
+        } catch (ExecutionException | TimeoutException e) {
+            // A grandchild that escaped the kill can hold the pipe open; give up on its output.
+            future.cancel(true);
+            return new Captured("", true);
+        }
+    }
+
+    private record Captured(String text, boolean truncated) {
+    }
+}

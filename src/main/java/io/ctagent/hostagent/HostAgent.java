@@ -1,0 +1,217 @@
+package io.ctagent.hostagent;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+import io.ctagent.web.OperatorProblem;
+
+/**
+ * The only way into the host: file reads under the configured roots and host commands, in the
+ * agent's own network namespace or a named one, directly or through sudo.
+ */
+@Component
+public class HostAgent {
+
+    private static final Logger log = LoggerFactory.getLogger(HostAgent.class);
+    private static final int READ_CHUNK = 64 * 1024;
+
+    private final HostPaths paths;
+    private final Tools tools;
+    private final CommandRunner runner;
+    private final HostMode configuredMode;
+    private final EffectiveMode mode;
+    private final boolean root;
+
+    public HostAgent(HostProperties properties, HostPaths paths, Tools tools, CommandRunner runner) {
+        this.paths = paths;
+        this.tools = tools;
+        this.runner = runner;
+        this.configuredMode = properties.mode();
+        this.root = runningAsRoot();
+        this.mode = switch (configuredMode) {
+            case DIRECT -> EffectiveMode.DIRECT;
+            case SUDO -> EffectiveMode.SUDO;
+            case DRY_RUN -> EffectiveMode.DRY_RUN;
+            case AUTO -> root ? EffectiveMode.DIRECT : sudoWorks() ? EffectiveMode.SUDO : EffectiveMode.READ_ONLY;
+        };
+        log.info("host agent mode {} (configured {}, root {})", mode, configuredMode, root);
+    }
+
+    public EffectiveMode mode() {
+        return mode;
+    }
+
+    public HostMode configuredMode() {
+        return configuredMode;
+    }
+
+    public boolean root() {
+        return root;
+    }
+
+    public HostPaths paths() {
+        return paths;
+    }
+
+    public Tools tools() {
+        return tools;
+    }
+
+    /** Reads a file under the proc root as seen from the target namespace; empty when it does not exist. */
+    public Optional<String> readProc(NetnsTarget netns, String relative) {
+        Path file = paths.proc(relative);
+        if (netns.isOwn()) {
+            return readFile(file);
+        }
+        CommandResult result = run(netns, Tool.CAT, List.of(file.toString()));
+        if (result.succeeded()) {
+            return Optional.of(result.stdout());
+        }
+        if (result.stderr().contains("No such file or directory")) {
+            return Optional.empty();
+        }
+        throw commandFailed(result, "reading " + file + " in namespace " + netns);
+    }
+
+    /** Reads a file under the sys root (global, not per namespace); empty when it does not exist. */
+    public Optional<String> readSys(String relative) {
+        return readFile(paths.sys(relative));
+    }
+
+    /** True when a file exists under the sys root. */
+    public boolean sysExists(String relative) {
+        return Files.exists(paths.sys(relative));
+    }
+
+    /** Fails with 404 when a named namespace does not exist under /run/netns. */
+    public void requireNetns(NetnsTarget netns) {
+        netns.name().ifPresent(name -> {
+            if (!Files.exists(paths.netnsDir().resolve(name))) {
+                throw new OperatorProblem(HttpStatus.NOT_FOUND, "netns-not-found", "Network namespace not found",
+                        "No network namespace named '" + name + "' under " + paths.netnsDir()
+                                + ". List them with 'ip netns list' or GET /api/v1/netns.")
+                        .with("field", "netns");
+            }
+        });
+    }
+
+    /** Runs a tool in the target namespace (through nsenter), with sudo in sudo mode. */
+    public CommandResult run(NetnsTarget netns, Tool tool, List<String> args) {
+        requireNetns(netns);
+        return runner.run(argv(netns, tool, args));
+    }
+
+    /** Runs a tool as the agent's own user in its own namespace: for harmless queries like --version. */
+    public CommandResult runUnprivileged(Tool tool, List<String> args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(tools.require(tool).toString());
+        argv.addAll(args);
+        return runner.run(argv);
+    }
+
+    /** The agent's own network namespace as the kernel names it, e.g. net:[4026531840]. */
+    public String ownNetns() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** The exact argument list {@link #run} would execute. */
+    public List<String> argv(NetnsTarget netns, Tool tool, List<String> args) {
+        List<String> argv = new ArrayList<>();
+        if (mode == EffectiveMode.SUDO) {
+            argv.add(tools.require(Tool.SUDO).toString());
+            argv.add("-n");
+        }
+        netns.name().ifPresent(name -> {
+            argv.add(tools.require(Tool.NSENTER).toString());
+            argv.add("--net=" + paths.netnsDir().resolve(name));
+            argv.add("--");
+        });
+        argv.add(tools.require(tool).toString());
+        argv.addAll(args);
+        return argv;
+    }
+
+    /** A 502 problem for a host command that failed, quoting what it said. */
+    public OperatorProblem commandFailed(CommandResult result, String doing) {
+        String said = result.stderr().isBlank() ? result.stdout() : result.stderr();
+        said = said.strip();
+        if (said.length() > 500) {
+            said = said.substring(0, 500) + "...";
+        }
+        String detail;
+        if (result.timedOut()) {
+            detail = "Timed out after " + result.durationMillis() + " ms " + doing + "; the command was killed. "
+                    + "The host may be overloaded; retry, or raise ctagent.host.command-timeout.";
+        } else if (mode == EffectiveMode.SUDO && said.contains("sudo")) {
+            detail = "sudo refused " + doing + ": " + said + ". Install packaging/sudoers.d/conntrack-agent "
+                    + "so the agent's user may run exactly this command.";
+        } else {
+            detail = "Host command failed (exit " + result.exitCode() + ") " + doing + ": " + said;
+        }
+        return new OperatorProblem(HttpStatus.BAD_GATEWAY, "host-command-failed", "Host command failed", detail)
+                .with("command", result.argv())
+                .with("exitCode", result.exitCode());
+    }
+
+    /**
+     * Reads a whole file with large reads. A sysctl file must be read in one read(2): the kernel
+     * answers a read at a non-zero offset with end-of-file, so a 1-byte probe read (as
+     * Files.readString does for size-0 files) would return only the first digit.
+     */
+    static Optional<String> readFile(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[READ_CHUNK];
+            int n;
+            while ((n = in.read(buffer, 0, buffer.length)) > 0) {
+                out.write(buffer, 0, n);
+            }
+            return Optional.of(out.toString(StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "host-read-failed", "Host file unreadable",
+                    "Could not read " + file + ": " + e.getMessage()
+                            + ". Check that the agent's user may read it and that the host roots are mounted.", e);
+        }
+    }
+
+    private static boolean runningAsRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot read /proc/self/status to detect root: {}", e.getMessage());
+        }
+        return false;
+    }
+
+    private boolean sudoWorks() {
+        Optional<Path> sudo = tools.find(Tool.SUDO);
+        if (sudo.isEmpty()) {
+            return false;
+        }
+        // -l lists what we may run without a password; it fails fast under -n when nothing is allowed.
+        return runner.run(List.of(sudo.get().toString(), "-n", "-l")).succeeded();
+    }
+}

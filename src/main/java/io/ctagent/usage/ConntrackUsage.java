@@ -1,0 +1,22 @@
+package io.ctagent.usage;
+
+import java.time.Instant;
+
+/**
+ * How full the connection-tracking table is.
+ *
+ * @param netns the namespace name, or null for the agent's own
+ * @param count entries in the namespace's table (nf_conntrack_count)
+ * @param max the global limit (nf_conntrack_max)
+ * @param usagePercent count as a percent of max
+ * @param buckets hash table buckets (nf_conntrack_buckets)
+ * @param hashsize the module parameter hashsize (global), null when the file is absent
+ * @param entriesPerBucket count divided by buckets: the average hash chain length
+ * @param memoryBytes count x the conntrack object size plus buckets x 8
+ * @param objectSize bytes per entry used for memoryBytes (from /proc/slabinfo, else 320)
+ * @param level OK, WARN or CRITICAL by ctagent.usage.warn-percent / critical-percent
+ */
+public record ConntrackUsage(String netns, long count, long max, double usagePercent, long buckets, Long hashsize,
+                             double entriesPerBucket, long memoryBytes, int objectSize, UsageLevel level,
+                             Instant sampledAt) {
+}

@@ -1,0 +1,37 @@
+package io.ctagent.usage;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.ctagent.hostagent.NetnsTarget;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+@RestController
+@RequestMapping("/api/v1/conntrack")
+@Tag(name = "usage", description = "How full the connection-tracking table is")
+class UsageController {
+
+    private final UsageService usage;
+
+    UsageController(UsageService usage) {
+        this.usage = usage;
+    }
+
+    @GetMapping("/usage")
+    @Operation(summary = "Count, max, buckets, memory and level (OK/WARN/CRITICAL)")
+    ConntrackUsage usage(@Parameter(description = "a network namespace under /run/netns; default: the agent's own")
+                         @RequestParam(required = false) String netns) {
+        return usage.usage(NetnsTarget.parse(netns));
+    }
+
+    @GetMapping("/stats")
+    @Operation(summary = "Kernel statistics from /proc/net/stat/nf_conntrack: totals and per CPU")
+    ConntrackStats stats(@Parameter(description = "a network namespace under /run/netns; default: the agent's own")
+                         @RequestParam(required = false) String netns) {
+        return usage.stats(NetnsTarget.parse(netns));
+    }
+}

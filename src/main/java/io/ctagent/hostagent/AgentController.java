@@ -13,7 +13,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 @RestController
-@RequestMapping("/api/v1/agent")
+@RequestMapping(path = "/api/v1/agent", produces = "application/json")
 @Tag(name = "agent", description = "The agent itself: mode, privileges, tools")
 class AgentController {
 

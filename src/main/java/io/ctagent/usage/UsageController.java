@@ -11,7 +11,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 @RestController
-@RequestMapping("/api/v1/conntrack")
+@RequestMapping(path = "/api/v1/conntrack", produces = "application/json")
 @Tag(name = "usage", description = "How full the connection-tracking table is")
 class UsageController {
 

@@ -1,0 +1,65 @@
+package io.ctagent.hostagent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class CommandRunnerTest {
+
+    private final CommandRunner runner = new CommandRunner(TestHostProperties.runner(Duration.ofSeconds(10), 1000));
+
+    @Test
+    void passesArgumentsLiterallyWithoutAShell() {
+        CommandResult result = runner.run(List.of("/bin/echo", "a; touch /tmp/pwned", "$(id)"));
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.stdout()).isEqualTo("a; touch /tmp/pwned $(id)\n");
+    }
+
+    @Test
+    void capturesStdoutAndStderrSeparatelyWithTheExitCode() {
+        CommandResult result = runner.run(List.of("/bin/ls", "/definitely-not-here"));
+
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.stdout()).isEmpty();
+        assertThat(result.stderr()).contains("definitely-not-here");
+    }
+
+    @Test
+    void killsACommandThatOutlivesItsTimeout() {
+        long started = System.nanoTime();
+
+        CommandResult result = runner.run(List.of("/bin/sleep", "30"), Duration.ofMillis(300));
+
+        assertThat(result.timedOut()).isTrue();
+        assertThat(result.exitCode()).isEqualTo(-1);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void capsOutputButDrainsTheRestSoTheChildFinishes() {
+        CommandResult result = runner.run(List.of("/usr/bin/head", "-c", "5000000", "/dev/zero"));
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.truncated()).isTrue();
+        assertThat(result.stdout()).hasSize(1000);
+    }
+
+    @Test
+    void runsWithAMinimalEnvironment() {
+        CommandResult result = runner.run(List.of("/usr/bin/env"));
+
+        assertThat(result.stdout().lines()).containsExactlyInAnyOrder(
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C");
+    }
+
+    @Test
+    void refusesABinaryThatIsNotAnAbsolutePath() {
+        assertThatThrownBy(() -> runner.run(List.of("sh", "-c", "id"))).isInstanceOf(IllegalArgumentException.class);
+    }
+}

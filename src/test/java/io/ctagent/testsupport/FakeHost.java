@@ -1,0 +1,90 @@
+package io.ctagent.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
+
+/**
+ * A copy of the committed fake host tree (src/test/resources/fixtures/host: proc, sys, etc)
+ * in a temp directory, so a test may write to it.
+ */
+public final class FakeHost {
+
+    private final Path root;
+
+    private FakeHost(Path root) {
+        this.root = root;
+    }
+
+    public static FakeHost copyTo(Path tempDir) {
+        try {
+            Path source = Path.of(FakeHost.class.getResource("/fixtures/host").toURI());
+            try (Stream<Path> files = Files.walk(source)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Path target = tempDir.resolve(source.relativize(file).toString());
+                    if (Files.isDirectory(file)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            return new FakeHost(tempDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path proc() {
+        return root.resolve("proc");
+    }
+
+    public Path sys() {
+        return root.resolve("sys");
+    }
+
+    /** Spring properties that point the agent at this tree. */
+    public String[] properties() {
+        return new String[] {
+                "ctagent.host.proc-root=" + proc(),
+                "ctagent.host.sys-root=" + sys(),
+                "ctagent.host.rootfs=" + root
+        };
+    }
+
+    public void write(String relative, String content) {
+        try {
+            Path file = root.resolve(relative);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String read(String relative) {
+        try {
+            return Files.readString(root.resolve(relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void delete(String relative) {
+        try {
+            Files.deleteIfExists(root.resolve(relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.ctagent.testsupport;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Real-kernel tests need root and host tools. Without them they skip with the reason,
+ * except on CI (CI=true), where a missing prerequisite is a failure.
+ */
+public final class HostPrerequisites {
+
+    private HostPrerequisites() {
+    }
+
+    public static boolean onCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** Requires uid 0 on Linux and each named binary under /usr/sbin, /usr/bin, /sbin or /bin. */
+    public static void require(String... binaries) {
+        check(System.getProperty("os.name").toLowerCase().contains("linux"), "not Linux");
+        check(isRoot(), "not running as root");
+        for (String binary : binaries) {
+            check(which(binary) != null, binary + " is not installed (scripts/setup-test-host.sh installs it)");
+        }
+    }
+
+    public static String which(String binary) {
+        for (String dir : new String[] {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
+            Path candidate = Path.of(dir, binary);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return null;
+    }
+
+    private static boolean isRoot() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(line -> line.startsWith("Uid:"))
+                    .anyMatch(line -> line.split("\\s+")[2].equals("0"));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static void check(boolean condition, String reason) {
+        if (condition) {
+            return;
+        }
+        if (onCi()) {
+            Assertions.fail("CI=true but a real-kernel prerequisite is missing: " + reason);
+        }
+        Assumptions.assumeTrue(false, "skipped: " + reason);
+    }
+}

@@ -1,0 +1,54 @@
+package io.ctagent.testsupport;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs inside a lab namespace (`ip netns exec NS java -cp ... TrafficGenerator ...`), since a
+ * JVM cannot enter a namespace itself. Only ever talks to 127.0.0.0/8.
+ *
+ * <pre>
+ * tcp-hold N PORT   open N TCP connections to 127.0.0.1:PORT, print READY, hold until stdin closes
+ * </pre>
+ */
+public final class TrafficGenerator {
+
+    private TrafficGenerator() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "tcp-hold" -> tcpHold(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+    }
+
+    private static void tcpHold(int connections, int port) throws IOException {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        List<Socket> open = new ArrayList<>();
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(loopback, port), connections + 16);
+            for (int i = 0; i < connections; i++) {
+                Socket client = new Socket();
+                client.connect(new InetSocketAddress(loopback, port), 2000);
+                open.add(client);
+                open.add(server.accept());
+            }
+            System.out.println("READY " + connections);
+            System.out.flush();
+            // Hold the connections until the test closes our stdin.
+            while (System.in.read() != -1) {
+                // ignore input
+            }
+        } finally {
+            for (Socket socket : open) {
+                socket.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.ctagent.usage;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+
+import io.ctagent.hostagent.NetnsTarget;
+import io.ctagent.web.OperatorProblem;
+
+@WebMvcTest(UsageController.class)
+@AutoConfigureMockMvc(addFilters = false)
+class UsageControllerTest {
+
+    @Autowired
+    MockMvc mvc;
+
+    @MockitoBean
+    UsageService usage;
+
+    @Test
+    void usageHasTheFieldsOfTheContract() throws Exception {
+        given(usage.usage(NetnsTarget.OWN)).willReturn(new ConntrackUsage(null, 900, 1000, 90.0, 250, 250L, 3.6,
+                900L * 256 + 250 * 8, 256, UsageLevel.CRITICAL, Instant.parse("2026-11-26T12:00:00Z")));
+
+        mvc.perform(get("/api/v1/conntrack/usage"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.count").value(900))
+                .andExpect(jsonPath("$.max").value(1000))
+                .andExpect(jsonPath("$.usagePercent").value(90.0))
+                .andExpect(jsonPath("$.buckets").value(250))
+                .andExpect(jsonPath("$.hashsize").value(250))
+                .andExpect(jsonPath("$.entriesPerBucket").value(3.6))
+                .andExpect(jsonPath("$.memoryBytes").value(232400))
+                .andExpect(jsonPath("$.level").value("CRITICAL"))
+                .andExpect(jsonPath("$.sampledAt").value("2026-11-26T12:00:00Z"));
+    }
+
+    @Test
+    void theNetnsParameterReachesTheServiceAsATarget() throws Exception {
+        given(usage.stats(NetnsTarget.parse("lab1"))).willReturn(new ConntrackStats("lab1", List.of("entries"),
+                new StatCounters(null, 3L, null, null, null, null, null, null, null, null, null, null, null, null,
+                        null, null), List.of(), Instant.EPOCH));
+
+        mvc.perform(get("/api/v1/conntrack/stats").param("netns", "lab1"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.netns").value("lab1"))
+                .andExpect(jsonPath("$.totals.entries").value(3))
+                .andExpect(jsonPath("$.totals.searchRestart").doesNotExist());
+    }
+
+    @Test
+    void aBadNamespaceNameIsA400ProblemNamingTheField() throws Exception {
+        mvc.perform(get("/api/v1/conntrack/usage").param("netns", "../../etc"))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.field").value("netns"));
+        verifyNoInteractions(usage);
+    }
+
+    @Test
+    void conntrackNotLoadedIsA503ProblemWithoutAStackTrace() throws Exception {
+        given(usage.usage(any())).willThrow(new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE,
+                "conntrack-not-loaded", "Connection tracking not loaded", "nf_conntrack is not loaded"));
+
+        mvc.perform(get("/api/v1/conntrack/usage"))
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.title").value("Connection tracking not loaded"))
+                .andExpect(jsonPath("$.type").value("urn:ctagent:problem:conntrack-not-loaded"))
+                .andExpect(jsonPath("$.trace").doesNotExist());
+    }
+
+    @Test
+    void anUnexpectedFailureIsA500ProblemThatLeaksNoExceptionDetails() throws Exception {
+        given(usage.usage(any())).willThrow(new IllegalStateException("secret internal detail"));
+
+        mvc.perform(get("/api/v1/conntrack/usage"))
+                .andExpect(status().isInternalServerError())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(content().string(org.hamcrest.Matchers.not(
+                        org.hamcrest.Matchers.containsString("secret internal detail"))))
+                .andExpect(content().string(org.hamcrest.Matchers.not(
+                        org.hamcrest.Matchers.containsString("IllegalStateException"))));
+    }
+
+    @Test
+    void aWrongMethodIsA405Problem() throws Exception {
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete("/api/v1/conntrack/usage"))
+                .andExpect(status().isMethodNotAllowed())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+    }
+}

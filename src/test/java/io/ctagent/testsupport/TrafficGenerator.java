@@ -14,6 +14,7 @@ import java.util.List;
  *
  * <pre>
  * tcp-hold N PORT   open N TCP connections to 127.0.0.1:PORT, print READY, hold until stdin closes
+ * tcp-fill N PORT   open up to N connections until one fails (table full), print "OPEN k", hold
  * </pre>
  */
 public final class TrafficGenerator {
@@ -24,7 +25,39 @@ public final class TrafficGenerator {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "tcp-hold" -> tcpHold(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "tcp-fill" -> tcpFill(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+    }
+
+    /** Connects until the kernel drops a SYN (connect times out): the table is full. */
+    private static void tcpFill(int attempts, int port) throws IOException {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        List<Socket> open = new ArrayList<>();
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(loopback, port), attempts + 16);
+            int opened = 0;
+            for (int i = 0; i < attempts; i++) {
+                Socket client = new Socket();
+                try {
+                    client.connect(new InetSocketAddress(loopback, port), 1000);
+                } catch (IOException dropped) {
+                    client.close();
+                    break;
+                }
+                open.add(client);
+                open.add(server.accept());
+                opened++;
+            }
+            System.out.println("OPEN " + opened);
+            System.out.flush();
+            while (System.in.read() != -1) {
+                // hold until the test closes stdin
+            }
+        } finally {
+            for (Socket socket : open) {
+                socket.close();
+            }
         }
     }
 

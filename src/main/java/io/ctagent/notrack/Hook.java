@@ -20,4 +20,9 @@ enum Hook {
     String builtinChain() {
         return name();
     }
+
+    /** The agent's own iptables chain for this hook, jumped to from {@link #builtinChain()}. */
+    String ownChain() {
+        return IptablesRules.CHAIN_PREFIX + name();
+    }
 }

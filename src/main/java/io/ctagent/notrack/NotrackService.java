@@ -16,7 +16,6 @@ import org.springframework.stereotype.Service;
 import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
-import io.ctagent.web.InvalidInput;
 import io.ctagent.web.OperatorProblem;
 
 /**
@@ -27,25 +26,22 @@ import io.ctagent.web.OperatorProblem;
 @Service
 public class NotrackService {
 
-    static final String MATCHES_ALL_WARNING = "This rule exempts ALL traffic of its family and direction from "
-            + "connection tracking: NAT (DNAT, SNAT, masquerade) and stateful filtering (ct state, --ctstate "
-            + "ESTABLISHED/RELATED) stop working for it, and replies are no longer recognised.";
-    private static final int NAT_RULES_QUOTED = 3;
-
     private final HostAgent host;
     private final NotrackBackend backend;
     private final NotrackState state;
     private final NamespaceRules others;
+    private final ChangeGuards guards;
     private final PlanRunner runner;
     private final NotrackReconciler reconciler;
     private final Clock clock;
 
     NotrackService(HostAgent host, NotrackBackend backend, NotrackState state, NamespaceRules others,
-                   PlanRunner runner, NotrackReconciler reconciler, Clock clock) {
+                   ChangeGuards guards, PlanRunner runner, NotrackReconciler reconciler, Clock clock) {
         this.host = host;
         this.backend = backend;
         this.state = state;
         this.others = others;
+        this.guards = guards;
         this.runner = runner;
         this.reconciler = reconciler;
         this.clock = clock;
@@ -87,74 +83,77 @@ public class NotrackService {
      * request's authorities, so the guard on match-all rules holds once roles exist.
      */
     public NotrackChange create(NetnsTarget netns, NotrackRequest request, boolean callerIsAdmin) {
+        // audit: a request rejected from here to the lock is recorded as INVALID (or DENIED for the role)
         RuleSpec spec = RuleSpecParser.parse(request);
-        List<String> warnings = new ArrayList<>();
-        if (spec.matchesAllTraffic()) {
-            requireForceAndAdmin(request.forceAsked(), callerIsAdmin);
-            warnings.add(MATCHES_ALL_WARNING);
-        }
-        boolean dryRun = dryRun(request.dryRunAsked());
+        List<String> warnings = new ArrayList<>(guards.matchAll(spec, request.forceAsked(), callerIsAdmin));
+        boolean dryRun = guards.dryRun(request.dryRunAsked());
         host.requireNetns(netns);
-        return runner.locked(() -> {
-            List<NotrackRule> desired = state.rules(netns);
-            KernelState now = readForPlan(netns, dryRun, warnings);
-            Optional<NotrackRule> same = desired.stream().filter(rule -> rule.spec().sameMatch(spec)).findFirst();
-            if (same.isPresent()) {
-                RuleStatus existing = status(same.get(), netns, now);
-                warnings.add("An identical rule exists already (" + same.get().id() + "); nothing was changed.");
-                return new NotrackChange(existing, existing, false, dryRun, List.of(), warnings, null);
-            }
-            NotrackRule rule = new NotrackRule(unusedId(desired, now), spec, Instant.now(clock));
-            warnings.addAll(natWarnings(netns, spec));
-            // audit: intent
-            List<HostCommand> plan = backend.planAdd(List.of(rule), now);
-            if (dryRun) {
-                return new NotrackChange(null, status(rule, netns, now), false, true, runner.planned(netns, plan),
-                        warnings, null);
-            }
-            Runnable undo = () -> removeQuietly(netns, rule.id());
-            List<CommandRecord> ran = runner.apply(netns, plan, "adding NOTRACK rule " + rule.id(), undo);
-            KernelState after = backend.read(netns);
-            if (!after.locationsOf(rule.id()).containsAll(backend.locations(spec))) {
-                PlanRunner.undoQuietly(undo, "adding NOTRACK rule " + rule.id());
-                throw notReadBack(rule.id(), "added", ran);
-            }
-            persist(netns, with(desired, rule), undo);
-            // audit: outcome
-            return new NotrackChange(null, status(rule, netns, after), true, false, ran, warnings, null);
-        });
+        return runner.locked(() -> add(netns, spec, dryRun, warnings));
+    }
+
+    private NotrackChange add(NetnsTarget netns, RuleSpec spec, boolean dryRun, List<String> warnings) {
+        List<NotrackRule> desired = state.rules(netns);
+        KernelState now = readForPlan(netns, dryRun, warnings);
+        Optional<NotrackRule> same = desired.stream().filter(rule -> rule.spec().sameMatch(spec)).findFirst();
+        if (same.isPresent()) {
+            RuleStatus existing = status(same.get(), netns, now);
+            warnings.add("An identical rule exists already (" + same.get().id() + "); nothing was changed.");
+            return new NotrackChange(existing, existing, false, dryRun, List.of(), warnings, null);
+        }
+        NotrackRule rule = new NotrackRule(unusedId(desired, now), spec, Instant.now(clock));
+        warnings.addAll(guards.natOverlaps(netns, spec));
+        // audit: intent
+        List<HostCommand> plan = backend.planAdd(List.of(rule), now);
+        if (dryRun) {
+            return new NotrackChange(null, status(rule, netns, now), false, true, runner.planned(netns, plan),
+                    warnings, null);
+        }
+        Runnable undo = () -> removeQuietly(netns, rule.id());
+        List<CommandRecord> ran = runner.apply(netns, plan, "adding NOTRACK rule " + rule.id(), undo);
+        KernelState after = backend.read(netns);
+        if (!after.locationsOf(rule.id()).containsAll(backend.locations(spec))) {
+            PlanRunner.undoQuietly(undo, "adding NOTRACK rule " + rule.id());
+            throw notReadBack(rule.id(), "added", ran);
+        }
+        persist(netns, with(desired, rule), undo);
+        // audit: outcome
+        return new NotrackChange(null, status(rule, netns, after), true, false, ran, warnings, null);
     }
 
     public NotrackChange delete(NetnsTarget netns, String id, boolean dryRunAsked) {
+        // audit: a request rejected from here to the lock is recorded as INVALID
         NotrackRule.parseId(id);
-        boolean dryRun = dryRun(dryRunAsked);
+        boolean dryRun = guards.dryRun(dryRunAsked);
         host.requireNetns(netns);
-        return runner.locked(() -> {
-            List<NotrackRule> desired = state.rules(netns);
-            Optional<NotrackRule> rule = desired.stream().filter(r -> r.id().equals(id)).findFirst();
-            KernelState now = backend.read(netns);
-            List<KernelRule> copies = now.copiesOf(id);
-            if (rule.isEmpty() && copies.isEmpty()) {
-                throw notFound(netns, id);
-            }
-            RuleStatus before = rule.map(r -> status(r, netns, now))
-                    .orElseGet(() -> RuleStatus.leftOver(id, name(netns), copies));
-            // audit: intent
-            List<HostCommand> plan = backend.planRemove(id, now);
-            if (dryRun) {
-                return new NotrackChange(before, null, false, true, runner.planned(netns, plan), List.of(), null);
-            }
-            Runnable undo = () -> rule.ifPresent(r -> restoreQuietly(netns, r));
-            List<CommandRecord> ran = runner.apply(netns, plan, "deleting NOTRACK rule " + id, undo);
-            if (!backend.read(netns).copiesOf(id).isEmpty()) {
-                throw notReadBack(id, "deleted", ran);
-            }
-            if (rule.isPresent()) {
-                persist(netns, desired.stream().filter(r -> !r.id().equals(id)).toList(), undo);
-            }
-            // audit: outcome
-            return new NotrackChange(before, null, true, false, ran, List.of(), null);
-        });
+        return runner.locked(() -> remove(netns, id, dryRun));
+    }
+
+    private NotrackChange remove(NetnsTarget netns, String id, boolean dryRun) {
+        List<NotrackRule> desired = state.rules(netns);
+        Optional<NotrackRule> rule = desired.stream().filter(r -> r.id().equals(id)).findFirst();
+        KernelState now = backend.read(netns);
+        List<KernelRule> copies = now.copiesOf(id);
+        if (rule.isEmpty() && copies.isEmpty()) {
+            throw notFound(netns, id);
+        }
+        RuleStatus before = rule.map(r -> status(r, netns, now))
+                .orElseGet(() -> RuleStatus.leftOver(id, name(netns), copies));
+        // audit: intent
+        List<HostCommand> plan = backend.planRemove(id, now);
+        if (dryRun) {
+            return new NotrackChange(before, null, false, true, runner.planned(netns, plan), List.of(), null);
+        }
+        Runnable undo = () -> rule.ifPresent(r -> restoreQuietly(netns, r));
+        List<CommandRecord> ran = runner.apply(netns, plan, "deleting NOTRACK rule " + id, undo);
+        if (!backend.read(netns).copiesOf(id).isEmpty()) {
+            PlanRunner.undoQuietly(undo, "deleting NOTRACK rule " + id);
+            throw notReadBack(id, "deleted", ran);
+        }
+        if (rule.isPresent()) {
+            persist(netns, desired.stream().filter(r -> !r.id().equals(id)).toList(), undo);
+        }
+        // audit: outcome
+        return new NotrackChange(before, null, true, false, ran, List.of(), null);
     }
 
     private List<RuleStatus> statuses(NetnsTarget netns, KernelState now) {
@@ -200,42 +199,6 @@ public class NotrackService {
                     + "none of the agent's rules were there.");
             return KernelState.EMPTY;
         }
-    }
-
-    private List<String> natWarnings(NetnsTarget netns, RuleSpec spec) {
-        NamespaceRules.Survey survey = others.survey(netns);
-        List<String> warnings = new ArrayList<>(survey.problems());
-        List<NatRule> overlapping = survey.nat().stream().filter(nat -> nat.overlaps(spec)).toList();
-        if (!overlapping.isEmpty()) {
-            String quoted = overlapping.stream().limit(NAT_RULES_QUOTED)
-                    .map(nat -> nat.location() + ": " + nat.rule()).collect(Collectors.joining("; "));
-            warnings.add(overlapping.size() + " NAT rule(s) in this namespace may match this traffic, and untracked "
-                    + "packets are never NATed: " + quoted + (overlapping.size() > NAT_RULES_QUOTED ? "; ..." : ""));
-        }
-        return warnings;
-    }
-
-    private static void requireForceAndAdmin(boolean force, boolean callerIsAdmin) {
-        if (!force) {
-            throw new InvalidInput("force", "This rule has no protocol, port, address or interface, so it would "
-                    + "exempt all traffic from connection tracking and break NAT and stateful filtering. Narrow it, "
-                    + "or send force: true (admin role required).");
-        }
-        if (!callerIsAdmin) {
-            throw new OperatorProblem(HttpStatus.FORBIDDEN, "admin-required", "Admin role required",
-                    "A NOTRACK rule that matches all traffic needs the admin role, even with force.");
-        }
-    }
-
-    private boolean dryRun(boolean asked) {
-        return switch (host.mode()) {
-            case READ_ONLY -> throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "read-only",
-                    "Agent is read-only", "The agent runs neither as root nor with sudo, so it cannot change "
-                            + "NOTRACK rules. Run it as root, install packaging/sudoers.d/conntrack-agent, or set "
-                            + "ctagent.host.mode=dry-run to plan changes.");
-            case DRY_RUN -> true;
-            default -> asked;
-        };
     }
 
     private void persist(NetnsTarget netns, List<NotrackRule> rules, Runnable undo) {

@@ -53,10 +53,20 @@ class PlanRunner {
      * failure as a 502 problem that lists the commands run so far.
      */
     List<CommandRecord> apply(NetnsTarget netns, List<HostCommand> plan, String doing, Runnable undo) {
+        // A missing tool (ip6tables, say) is a 503 before anything runs, not halfway through.
+        plan.forEach(command -> host.tools().require(command.tool()));
         List<CommandRecord> ran = new ArrayList<>();
         for (HostCommand command : plan) {
             byte[] input = command.stdin() == null ? null : command.stdin().getBytes(StandardCharsets.UTF_8);
-            CommandResult result = host.run(netns, command.tool(), command.args(), input);
+            CommandResult result;
+            try {
+                result = host.run(netns, command.tool(), command.args(), input);
+            } catch (RuntimeException e) {
+                if (!ran.isEmpty()) {
+                    undoQuietly(undo, doing);
+                }
+                throw e;
+            }
             ran.add(new CommandRecord(result.argv(), command.stdin(), result.exitCode(), result.durationMillis()));
             if (!result.succeeded()) {
                 undoQuietly(undo, doing);

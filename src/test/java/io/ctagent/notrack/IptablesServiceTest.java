@@ -108,4 +108,21 @@ class IptablesServiceTest {
         List<Call> deletes = fixture.runner.calls(call -> call.has("-D"));
         assertThat(deletes).hasSize(3);
     }
+
+    @Test
+    void aMissingIp6tablesIsA503BeforeAnythingRuns() throws Exception {
+        NotrackFixture noIp6tables = new NotrackFixture(temp.resolve("v4only"), HostMode.DIRECT,
+                NotrackProperties.BackendChoice.IPTABLES, host -> host, "iptables", "nsenter", "cat");
+
+        assertThatThrownBy(() -> noIp6tables.service.create(NetnsTarget.OWN,
+                NotrackRequest.of(null, null, "udp", 53, null, null, null, null, null, null), false))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> {
+                    assertThat(problem.getStatusCode().value()).isEqualTo(503);
+                    assertThat(problem.getBody().getProperties()).containsEntry("tool", "ip6tables");
+                });
+        assertThat(noIp6tables.changes()).isEmpty();
+        assertThat(noIp6tables.service.create(NetnsTarget.OWN,
+                NotrackRequest.of(null, "ipv4", "udp", 53, null, null, null, null, null, null), false).applied())
+                .isTrue();
+    }
 }

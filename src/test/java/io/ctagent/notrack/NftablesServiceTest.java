@@ -153,7 +153,7 @@ class NftablesServiceTest {
 
         NotrackChange change = fixture.service.create(NetnsTarget.OWN, all, true);
         assertThat(change.applied()).isTrue();
-        assertThat(change.warnings()).contains(NotrackService.MATCHES_ALL_WARNING);
+        assertThat(change.warnings()).contains(ChangeGuards.MATCHES_ALL_WARNING);
         assertThat(fixture.changes().get(0).stdin()).contains("add rule inet conntrack_agent output meta nfproto ipv4 "
                 + "counter notrack");
     }

@@ -56,8 +56,9 @@ final class NotrackFixture {
         this.state = new NotrackState(notrack, new StateFiles(), JsonMapper.builder().build());
         PlanRunner plans = new PlanRunner(host);
         this.reconciler = new NotrackReconciler(host, backend, state, plans, notrack, events::add, CLOCK);
-        this.service = new NotrackService(host, backend, state, new NamespaceRules(host, tables), plans, reconciler,
-                CLOCK);
+        NamespaceRules others = new NamespaceRules(host, tables);
+        this.service = new NotrackService(host, backend, state, others, new ChangeGuards(host, others), plans,
+                reconciler, CLOCK);
     }
 
     Path bin(String tool) {

@@ -74,7 +74,8 @@ record Cidr(String network, int prefix, IpFamily family) {
 
     private static int[] ipv6(String text) {
         if (!text.matches("[0-9A-Fa-f:.]+")) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv6 address (hex groups and ':', no zone id)");
+            throw new IllegalArgumentException("'" + text + "' is not an IPv6 address (hex groups and ':', "
+                    + "no zone id)");
         }
         int doubleColon = text.indexOf("::");
         if (doubleColon >= 0 && text.indexOf("::", doubleColon + 1) >= 0) {

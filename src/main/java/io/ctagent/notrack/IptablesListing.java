@@ -52,7 +52,8 @@ final class IptablesListing {
         Map<String, Integer> position = new HashMap<>();
         for (String raw : text.split("\n")) {
             List<String> tokens = tokenize(raw);
-            if (tokens.size() == 2 && tokens.get(0).equals("-N") && tokens.get(1).startsWith(IptablesRules.CHAIN_PREFIX)) {
+            boolean newChain = tokens.size() == 2 && tokens.get(0).equals("-N");
+            if (newChain && tokens.get(1).startsWith(IptablesRules.CHAIN_PREFIX)) {
                 structure.add(chainKey(binary, tokens.get(1)));
             }
             Line line = line(tokens);

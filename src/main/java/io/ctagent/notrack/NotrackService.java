@@ -105,8 +105,8 @@ public class NotrackService {
         // audit: intent
         List<HostCommand> plan = backend.planAdd(List.of(rule), now);
         if (dryRun) {
-            return new NotrackChange(null, status(rule, netns, now), false, true, runner.planned(netns, plan),
-                    warnings, null);
+            RuleStatus planned = status(rule, netns, now).planned();
+            return new NotrackChange(null, planned, false, true, runner.planned(netns, plan), warnings, null);
         }
         Runnable undo = () -> removeQuietly(netns, rule.id());
         List<CommandRecord> ran = runner.apply(netns, plan, "adding NOTRACK rule " + rule.id(), undo);

@@ -12,7 +12,8 @@ import io.swagger.v3.oas.annotations.media.Schema;
  *
  * @param id the rule id; the kernel comment is "ctagent:&lt;id&gt;"
  * @param netns the namespace, null for the agent's own
- * @param inStateFile false for a tagged rule the kernel has but the state file does not (left over)
+ * @param inStateFile whether the state file holds the rule: false for a dry run's planned rule, and for a
+ *        tagged rule the kernel has but the state file does not (left over)
  * @param inKernel whether every copy of the rule is in the kernel; null when the kernel could not be read
  * @param packets packets exempted so far, summed over the rule's copies
  * @param bytes bytes exempted so far
@@ -40,6 +41,12 @@ public record RuleStatus(
         return new RuleStatus(id, netns, null, null, null, null, null, null, null, null, null, null, null, false,
                 true, copies.stream().mapToLong(KernelRule::packets).sum(),
                 copies.stream().mapToLong(KernelRule::bytes).sum(), copies);
+    }
+
+    /** The same rule as planned by a dry run: not in the state file. */
+    RuleStatus planned() {
+        return new RuleStatus(id, netns, direction, family, protocol, dports, sports, iif, oif, src, dst, comment,
+                createdAt, false, inKernel, packets, bytes, kernel);
     }
 
     private static String text(Object value) {

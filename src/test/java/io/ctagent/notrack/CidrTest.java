@@ -33,7 +33,8 @@ class CidrTest {
     @ParameterizedTest
     @ValueSource(strings = {"10.0.0.1/8", "2001:db8::1/32"})
     void refusesHostBitsAndSuggestsTheNetwork(String text) {
-        assertThatThrownBy(() -> Cidr.parse(text)).hasMessageContaining("host bits").hasMessageContaining("did you mean");
+        assertThatThrownBy(() -> Cidr.parse(text)).hasMessageContaining("host bits")
+                .hasMessageContaining("did you mean");
     }
 
     @ParameterizedTest

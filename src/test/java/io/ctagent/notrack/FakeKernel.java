@@ -42,7 +42,8 @@ final class FakeKernel {
         runner.answer(call -> call.has("-a", "list", "ruleset"), call -> ok(call, natRuleset));
         runner.answer(call -> isIptables(call) && call.has("raw"), this::iptables);
         runner.answer(call -> isIptables(call) && call.has("nat"), call -> ok(call, iptablesNat));
-        runner.answer(call -> isIptables(call) && call.has("--version"), call -> ok(call, "iptables v1.8.9 (nf_tables)"));
+        runner.answer(call -> isIptables(call) && call.has("--version"),
+                call -> ok(call, "iptables v1.8.9 (nf_tables)"));
     }
 
     /** What `nft flush ruleset` or a reboot does to the agent's rules. */
@@ -119,7 +120,8 @@ final class FakeKernel {
             }
             case "-D" -> {
                 int number = Integer.parseInt(args.get(2));
-                List<String> inChain = rules.stream().filter(line -> line.startsWith("-A " + args.get(1) + " ")).toList();
+                List<String> inChain = rules.stream()
+                        .filter(line -> line.startsWith("-A " + args.get(1) + " ")).toList();
                 rules.remove(inChain.get(number - 1));
             }
             default -> throw new AssertionError("unexpected iptables call " + call.argv());

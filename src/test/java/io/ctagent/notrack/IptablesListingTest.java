@@ -34,7 +34,8 @@ class IptablesListingTest {
     void listsOtherNotrackRulesReadOnlyButNotOtherTargetsNorTheOwnJump() {
         assertThat(IptablesListing.foreignNotrack(RAW, "iptables")).containsExactly(
                 new ForeignRule("iptables", "iptables raw PREROUTING",
-                        "-A PREROUTING -p tcp -m tcp --dport 9999 -m comment --comment \"someone else\" -j CT --notrack",
+                        "-A PREROUTING -p tcp -m tcp --dport 9999 -m comment --comment \"someone else\" "
+                                + "-j CT --notrack",
                         3L, 180L),
                 new ForeignRule("iptables", "iptables raw PREROUTING",
                         "-A PREROUTING -p tcp -m tcp --dport 9998 -j NOTRACK", 0L, 0L));

@@ -12,7 +12,8 @@ class IptablesRulesTest {
     void aRuleIsAppendedToTheOwnChainWithTheTagAndCtNotrack() {
         assertThat(IptablesRules.append(spec(null, null, "udp", 53, null, null, null, null, null), Hook.OUTPUT,
                 "ctagent:0a1b2c3d")).containsExactly("-w", "5", "-t", "raw", "-A", "CTAGENT-NOTRACK-OUTPUT",
-                "-p", "udp", "--dport", "53", "-m", "comment", "--comment", "ctagent:0a1b2c3d", "-j", "CT", "--notrack");
+                "-p", "udp", "--dport", "53", "-m", "comment", "--comment", "ctagent:0a1b2c3d",
+                "-j", "CT", "--notrack");
     }
 
     @Test

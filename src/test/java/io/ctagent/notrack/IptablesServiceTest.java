@@ -94,7 +94,8 @@ class IptablesServiceTest {
 
     @Test
     void aFailureHalfwayUndoesTheCopiesAlreadyAddedAndKeepsTheChains() {
-        fixture.runner.fail(call -> call.argv().get(0).endsWith("/ip6tables") && call.has("-A", "CTAGENT-NOTRACK-OUTPUT"),
+        fixture.runner.fail(call -> call.argv().get(0).endsWith("/ip6tables")
+                        && call.has("-A", "CTAGENT-NOTRACK-OUTPUT"),
                 4, "ip6tables v1.8.9 (nf_tables): RULE_APPEND failed (No such file or directory)");
 
         assertThatThrownBy(() -> fixture.service.create(NetnsTarget.OWN,

@@ -83,6 +83,8 @@ class NftablesServiceTest {
             assertThat(command.stdin()).contains("add rule inet conntrack_agent output udp dport 53 counter notrack");
             assertThat(command.exitCode()).isNull();
         });
+        assertThat(change.after().inStateFile()).isFalse();
+        assertThat(change.after().inKernel()).isFalse();
         assertThat(fixture.state.rules(NetnsTarget.OWN)).isEmpty();
         assertThat(Files.exists(temp.resolve("state/notrack.json"))).isFalse();
     }

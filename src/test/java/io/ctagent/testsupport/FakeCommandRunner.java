@@ -60,7 +60,8 @@ public final class FakeCommandRunner extends CommandRunner {
             for (String tool : tools) {
                 Path file = bin.resolve(tool);
                 if (!Files.exists(file)) {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.createFile(file,
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 }
             }
             Files.createDirectories(root.resolve("run/netns"));

@@ -110,4 +110,23 @@ class NotrackReconcilerTest {
         assertThat(fixture.runner.calls()).isEmpty();
         assertThat(fixture.state.rules(NetnsTarget.parse("lab1"))).hasSize(1);
     }
+
+    @Test
+    void startingTheAgentReconcilesAtOnce() throws Exception {
+        NotrackFixture fixture = new NotrackFixture(temp, HostMode.DIRECT, NotrackProperties.BackendChoice.NFTABLES);
+        String id = fixture.service.create(NetnsTarget.OWN, udp(53), false).after().id();
+        fixture.kernel.flush();
+
+        fixture.reconciler.start();
+        try {
+            for (int i = 0; i < 100 && fixture.kernel.nft.isEmpty(); i++) {
+                Thread.sleep(50);
+            }
+        } finally {
+            fixture.reconciler.stop();
+        }
+
+        assertThat(fixture.kernel.nft).extracting(FakeKernel.NftRule::comment).contains("ctagent:" + id);
+        assertThat(fixture.reconciler.isRunning()).isFalse();
+    }
 }

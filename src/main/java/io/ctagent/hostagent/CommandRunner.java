@@ -3,6 +3,7 @@ package io.ctagent.hostagent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.springframework.stereotype.Component;
 import io.ctagent.web.OperatorProblem;
 
 /**
- * Runs one host command as an argument list: no shell, a clean environment, stdin closed,
+ * Runs one host command as an argument list: no shell, a clean environment, stdin closed (or fed a script),
  * stdout and stderr captured separately and capped, and a timeout that kills the process tree.
  */
 @Component
@@ -45,6 +46,19 @@ public class CommandRunner {
     }
 
     public CommandResult run(List<String> argv, Duration timeout) {
+        return run(argv, timeout, null);
+    }
+
+    /** Runs with the default timeout and {@code input} written to stdin. */
+    public CommandResult run(List<String> argv, byte[] input) {
+        return run(argv, defaultTimeout, input);
+    }
+
+    /**
+     * Like {@link #run(List, Duration)}, but writes {@code input} to the command's stdin and then
+     * closes it: for tools that read a whole script from stdin (`nft -f -`). Null sends nothing.
+     */
+    public CommandResult run(List<String> argv, Duration timeout, byte[] input) {
         if (argv.isEmpty() || !argv.get(0).startsWith("/")) {
             throw new IllegalArgumentException("a command starts with an absolute binary: " + argv);
         }
@@ -61,13 +75,10 @@ public class CommandRunner {
                     "Could not start " + argv.get(0) + " (" + e.getMessage() + "). Check that it is installed and "
                             + "executable by the agent's user.", e);
         }
-        try {
-            process.getOutputStream().close();
-        } catch (IOException ignored) {
-            // The child may already have exited; nothing to send it anyway.
-        }
         Future<Captured> stdout = readers.submit(() -> capture(process.getInputStream()));
         Future<Captured> stderr = readers.submit(() -> capture(process.getErrorStream()));
+        // Written by a pool thread: a child that never reads stdin must not block us past the timeout.
+        readers.submit(() -> feed(process.getOutputStream(), input));
         boolean timedOut = false;
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -87,6 +98,16 @@ public class CommandRunner {
         int exit = timedOut ? -1 : process.exitValue();
         return new CommandResult(List.copyOf(argv), exit, out.text(), err.text(), millis, timedOut,
                 out.truncated() || err.truncated());
+    }
+
+    private static void feed(OutputStream stdin, byte[] input) {
+        try (stdin) {
+            if (input != null) {
+                stdin.write(input);
+            }
+        } catch (IOException ignored) {
+            // The child may already have exited or closed its stdin; its exit code tells the rest.
+        }
     }
 
     private Captured capture(InputStream stream) throws IOException {

@@ -63,6 +63,8 @@ public final class TrafficGenerator {
                 socket.close();
             }
         }
+    }
+
     /**
      * Nobody needs to listen: conntrack records a UDP flow from its first packet. Source ports are
      * fixed and distinct, since random ephemeral ports may repeat and merge two flows into one.

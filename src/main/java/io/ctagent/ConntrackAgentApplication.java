@@ -7,6 +7,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 
+import io.ctagent.security.HashKeyCommand;
+
 /** The conntrack-agent: a REST management service for one Linux host's connection tracking. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -19,6 +21,14 @@ public class ConntrackAgentApplication {
     }
 
     public static void main(String[] args) {
+        // `--hash-key` prints the SHA-256 of a key read from stdin and never starts the server.
+        if (HashKeyCommand.requested(args)) {
+            int code = HashKeyCommand.run(System.in, System.out, System.err);
+            if (code != 0) {
+                System.exit(code);
+            }
+            return;
+        }
         SpringApplication.run(ConntrackAgentApplication.class, args);
     }
 }

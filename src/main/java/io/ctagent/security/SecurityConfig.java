@@ -2,20 +2,72 @@ package io.ctagent.security;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 
-/** Stateless. Until API keys land every endpoint here is a read, and reads are open on loopback. */
+import io.ctagent.audit.AuditLog;
+import jakarta.servlet.DispatcherType;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Stateless and deny by default: API keys (X-API-Key), optionally bearer JWTs, then the rules
+ * of {@link AccessRules}; anything else is 403.
+ */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
 
+    /** Picked up by authorizeHttpRequests: admin > operator > viewer, admin > auditor. */
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http) throws Exception {
-        return http
+    static RoleHierarchy roleHierarchy() {
+        return Role.HIERARCHY;
+    }
+
+    @Bean
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, ApiSecurityProperties properties,
+                                    AuditLog audit, JsonMapper json) throws Exception {
+        AccessRules rules = new AccessRules(properties.publicMetrics());
+        DeniedResponses denied = new DeniedResponses(rules, audit, json, properties.jwt().enabled());
+        http
                 .csrf(csrf -> csrf.disable())
+                .httpBasic(basic -> basic.disable())
+                .formLogin(form -> form.disable())
+                .logout(logout -> logout.disable())
+                .requestCache(cache -> cache.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
-                .build();
+                .exceptionHandling(exceptions -> exceptions
+                        .authenticationEntryPoint(denied)
+                        .accessDeniedHandler(denied))
+                .addFilterBefore(new ApiKeyFilter(keys, denied), BearerTokenAuthenticationFilter.class)
+                .authorizeHttpRequests(requests -> {
+                    // Error and async dispatches belong to a request that was already authorized.
+                    requests.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll();
+                    rules.apply(requests);
+                    requests.anyRequest().denyAll();
+                });
+        ApiSecurityProperties.Jwt jwt = properties.jwt();
+        if (jwt.enabled()) {
+            http.oauth2ResourceServer(server -> server
+                    .jwt(token -> token.decoder(decoder(jwt)).jwtAuthenticationConverter(new JwtRoles(jwt.rolesClaim())))
+                    .authenticationEntryPoint(denied)
+                    .accessDeniedHandler(denied));
+        }
+        return http.build();
+    }
+
+    /** Keys are fetched on first use, so an identity provider that is down does not stop the agent. */
+    static NimbusJwtDecoder decoder(ApiSecurityProperties.Jwt jwt) {
+        boolean hasIssuer = jwt.issuerUri() != null && !jwt.issuerUri().isBlank();
+        NimbusJwtDecoder decoder = jwt.jwkSetUri() != null && !jwt.jwkSetUri().isBlank()
+                ? NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri().strip()).build()
+                : NimbusJwtDecoder.withIssuerLocation(jwt.issuerUri().strip()).build();
+        if (hasIssuer) {
+            decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(jwt.issuerUri().strip()));
+        }
+        return decoder;
     }
 }

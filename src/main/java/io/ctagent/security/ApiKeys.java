@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,13 +40,21 @@ class ApiKeys {
     private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
     /** Longer values are not keys we issued; don't spend a hash on them. */
     private static final int MAX_KEY_LENGTH = 512;
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     private final Map<String, Known> byHash = new HashMap<>();
 
     ApiKeys(ApiSecurityProperties properties, Environment environment) {
         Map<String, String> names = new HashMap<>();
-        for (ApiSecurityProperties.ApiKey key : properties.apiKeys()) {
-            String hash = key.sha256().toLowerCase(Locale.ROOT);
+        for (int i = 0; i < properties.apiKeys().size(); i++) {
+            ApiSecurityProperties.ApiKey key = properties.apiKeys().get(i);
+            String hash = key.sha256().strip().toLowerCase(Locale.ROOT);
+            if (!SHA256_HEX.matcher(hash).matches()) {
+                // The value is not shown: someone may have pasted the key itself.
+                throw new IllegalStateException("ctagent.security.api-keys[" + i + "].sha256 (key '" + key.name()
+                        + "') is not a 64-hex-digit SHA-256. Configure the hash of the key, never the key: "
+                        + "printf %s \"$KEY\" | sha256sum");
+            }
             if (byHash.containsKey(hash)) {
                 throw new IllegalStateException("ctagent.security.api-keys: '" + key.name() + "' and '"
                         + byHash.get(hash).name() + "' have the same sha256; give each holder its own key");

@@ -12,6 +12,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
@@ -91,7 +92,10 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         String path = request.getRequestURI();
         String field = null;
         String detail = ex.getMessage();
-        if (body instanceof ProblemDetail problem) {
+        // An ErrorResponse (InvalidInput) arrives with a null body: its problem is on the exception.
+        ProblemDetail problem = body instanceof ProblemDetail given ? given
+                : ex instanceof ErrorResponse response ? response.getBody() : null;
+        if (problem != null) {
             Object named = problem.getProperties() == null ? null : problem.getProperties().get("field");
             field = named == null ? null : named.toString();
             detail = problem.getDetail() != null ? problem.getDetail() : detail;

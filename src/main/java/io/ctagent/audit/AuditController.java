@@ -1,10 +1,14 @@
 package io.ctagent.audit;
 
+import java.io.UncheckedIOException;
+
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.ctagent.web.OperatorProblem;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -40,6 +44,8 @@ class AuditController {
         AuditQuery query = AuditQuery.parse(since, until, actor, action, result, limit, cursor);
         try (AuditFile.Snapshot snapshot = audit.file().snapshot()) {
             return AuditSearch.search(snapshot, query);
+        } catch (UncheckedIOException e) {
+            throw unreadable(e);
         }
     }
 
@@ -48,6 +54,14 @@ class AuditController {
     VerifyReport verify() {
         try (AuditFile.Snapshot snapshot = audit.file().snapshot()) {
             return ChainVerifier.verify(snapshot);
+        } catch (UncheckedIOException e) {
+            throw unreadable(e);
         }
+    }
+
+    private static OperatorProblem unreadable(UncheckedIOException e) {
+        return new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Audit log unreadable",
+                e.getMessage() + ". Check the audit directory (ctagent.audit.path); changes are refused until "
+                        + "the audit can be written again.", e);
     }
 }

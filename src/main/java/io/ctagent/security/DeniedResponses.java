@@ -13,12 +13,12 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.InsufficientAuthenticationException;
 import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
@@ -55,8 +55,8 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failure)
             throws IOException {
         Optional<AccessRules.Rule> rule = rules.ruleFor(request);
-        boolean wrongCredentials = failure instanceof BadCredentialsException
-                || failure instanceof OAuth2AuthenticationException;
+        // Anonymous callers arrive as InsufficientAuthentication; anything else rejected what they sent.
+        boolean wrongCredentials = !(failure instanceof InsufficientAuthenticationException);
         if (rule.isEmpty() && !wrongCredentials) {
             String detail = noRule(request);
             if (isMutation(request)) {
@@ -69,7 +69,7 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
         if (failure instanceof BadCredentialsException) {
             detail = "The X-API-Key presented matches no configured key. Check it for a typo or a rotated key; "
                     + "the agent knows keys only by their SHA-256 (ctagent.security.api-keys).";
-        } else if (failure instanceof OAuth2AuthenticationException) {
+        } else if (wrongCredentials) {
             detail = "The bearer token was rejected: " + failure.getMessage() + ". Get a fresh token from the portal.";
         } else {
             detail = "This endpoint needs " + rule.map(r -> "role " + r.access().role()).orElse("a role")

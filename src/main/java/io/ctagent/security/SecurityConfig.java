@@ -6,8 +6,12 @@ import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.observation.SecurityObservationSettings;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoderInitializationException;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 
@@ -70,15 +74,28 @@ class SecurityConfig {
         return http.build();
     }
 
-    /** Keys are fetched on first use, so an identity provider that is down does not stop the agent. */
-    static NimbusJwtDecoder decoder(ApiSecurityProperties.Jwt jwt) {
-        boolean hasIssuer = jwt.issuerUri() != null && !jwt.issuerUri().isBlank();
-        NimbusJwtDecoder decoder = jwt.jwkSetUri() != null && !jwt.jwkSetUri().isBlank()
-                ? NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri().strip()).build()
-                : NimbusJwtDecoder.withIssuerLocation(jwt.issuerUri().strip()).build();
-        if (hasIssuer) {
-            decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(jwt.issuerUri().strip()));
-        }
-        return decoder;
+    /**
+     * Built on the first token, not at start-up: an identity provider that is down must not stop
+     * the agent (API keys keep working); tokens are refused with 401 until it answers.
+     */
+    static JwtDecoder decoder(ApiSecurityProperties.Jwt jwt) {
+        JwtDecoder lazy = new SupplierJwtDecoder(() -> {
+            boolean hasIssuer = jwt.issuerUri() != null && !jwt.issuerUri().isBlank();
+            NimbusJwtDecoder decoder = jwt.jwkSetUri() != null && !jwt.jwkSetUri().isBlank()
+                    ? NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri().strip()).build()
+                    : NimbusJwtDecoder.withIssuerLocation(jwt.issuerUri().strip()).build();
+            if (hasIssuer) {
+                decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(jwt.issuerUri().strip()));
+            }
+            return decoder;
+        });
+        return token -> {
+            try {
+                return lazy.decode(token);
+            } catch (JwtDecoderInitializationException unreachable) {
+                throw new JwtException("the token issuer could not be reached to check it ("
+                        + unreachable.getMessage() + ")", unreachable);
+            }
+        };
     }
 }

@@ -294,8 +294,13 @@ class AuditFileTest {
         open(50_000_000, 10).append(record("one"));
         Files.move(dir.resolve("audit.jsonl"), dir.resolve("moved.jsonl"));
         file.append(record("two"));
-        assertThat(lines()).hasSize(1);
-        assertThat(id(lines().get(0))).isNotNull();
+        List<String> moved = Files.readAllLines(dir.resolve("moved.jsonl"));
+        assertThat(lines()).singleElement().satisfies(line -> {
+            assertThat(AuditChain.JSON.readTree(line).get("action").stringValue()).isEqualTo("two");
+            // The chain goes on from the last record of the moved file.
+            assertThat(AuditChain.JSON.readTree(line).get("prevHash").stringValue())
+                    .isEqualTo(AuditChain.JSON.readTree(moved.get(0)).get("hash").stringValue());
+        });
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.ctagent.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.List;
@@ -9,6 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
 
 class JwtRolesTest {
 
@@ -47,5 +50,15 @@ class JwtRolesTest {
     @Test
     void theNameIsTheSubject() {
         assertThat(new JwtRoles("roles").convert(jwt(Map.of())).getName()).isEqualTo("jwt:alice");
+    }
+
+    @Test
+    void anIssuerThatIsDownDoesNotStopTheAgent() {
+        // Discovery and keys are fetched on the first token, not while the agent starts.
+        JwtDecoder decoder = SecurityConfig.decoder(new ApiSecurityProperties.Jwt("http://127.0.0.1:9/realms/ops", null,
+                "roles"));
+        // An unreachable issuer rejects the token (401), it does not fail the request with a 500.
+        assertThatThrownBy(() -> decoder.decode("a.b.c")).isInstanceOf(JwtException.class)
+                .hasMessageContaining("could not be reached");
     }
 }

@@ -42,7 +42,7 @@ class AuditController {
             @Parameter(description = "nextCursor of the previous page")
             @RequestParam(required = false) String cursor) {
         AuditQuery query = AuditQuery.parse(since, until, actor, action, result, limit, cursor);
-        try (AuditFile.Snapshot snapshot = audit.file().snapshot()) {
+        try (AuditSnapshot snapshot = audit.file().snapshot()) {
             return AuditSearch.search(snapshot, query);
         } catch (UncheckedIOException e) {
             throw unreadable(e);
@@ -52,7 +52,7 @@ class AuditController {
     @GetMapping("/verify")
     @Operation(summary = "Walk the hash chain: ok with the record count, or the first broken record and why")
     VerifyReport verify() {
-        try (AuditFile.Snapshot snapshot = audit.file().snapshot()) {
+        try (AuditSnapshot snapshot = audit.file().snapshot()) {
             return ChainVerifier.verify(snapshot);
         } catch (UncheckedIOException e) {
             throw unreadable(e);

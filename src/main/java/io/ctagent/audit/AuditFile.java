@@ -1,9 +1,6 @@
 package io.ctagent.audit;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -122,15 +119,15 @@ final class AuditFile implements AutoCloseable {
      * The files as they are now, oldest first, each opened for reading and bounded to its current
      * size: later appends or a rotation cannot change what a reader of the snapshot sees.
      */
-    Snapshot snapshot() {
+    AuditSnapshot snapshot() {
         lock.lock();
-        List<Segment> segments = new ArrayList<>();
+        List<AuditSnapshot.Segment> segments = new ArrayList<>();
         try {
             for (Path file : files()) {
                 FileChannel reader = FileChannel.open(file, StandardOpenOption.READ);
-                segments.add(new Segment(file.getFileName().toString(), reader, reader.size()));
+                segments.add(new AuditSnapshot.Segment(file.getFileName().toString(), reader, reader.size()));
             }
-            return new Snapshot(segments, lastHash, maxFiles);
+            return new AuditSnapshot(segments, lastHash, maxFiles);
         } catch (IOException e) {
             segments.forEach(segment -> closeQuietly(segment.channel()));
             throw new UncheckedIOException("cannot read the audit log " + path + ": " + describe(e), e);
@@ -311,7 +308,7 @@ final class AuditFile implements AutoCloseable {
         channel = null;
     }
 
-    private static void closeQuietly(FileChannel open) {
+    static void closeQuietly(FileChannel open) {
         if (open != null) {
             try {
                 open.close();
@@ -332,43 +329,5 @@ final class AuditFile implements AutoCloseable {
             return fs.getReason();
         }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-    }
-
-    /** What a reader sees: the files as they were when it asked. Close it when done. */
-    record Snapshot(List<Segment> segments, String lastHash, int maxFiles) implements AutoCloseable {
-        @Override
-        public void close() {
-            segments.forEach(segment -> closeQuietly(segment.channel()));
-        }
-    }
-
-    /** One file of a snapshot, to be read only up to {@code size}. */
-    record Segment(String name, FileChannel channel, long size) {
-
-        /** The file as it was at the snapshot, line by line. */
-        BufferedReader reader() {
-            InputStream bounded = new InputStream() {
-                private long position;
-
-                @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                }
-
-                @Override
-                public int read(byte[] into, int offset, int length) throws IOException {
-                    if (position >= size) {
-                        return -1;
-                    }
-                    int n = channel.read(ByteBuffer.wrap(into, offset, (int) Math.min(length, size - position)), position);
-                    if (n > 0) {
-                        position += n;
-                    }
-                    return n;
-                }
-            };
-            return new BufferedReader(new InputStreamReader(bounded, StandardCharsets.UTF_8), 64 * 1024);
-        }
     }
 }

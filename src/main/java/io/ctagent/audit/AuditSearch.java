@@ -20,12 +20,12 @@ final class AuditSearch {
     private AuditSearch() {
     }
 
-    static AuditPage search(AuditFile.Snapshot snapshot, AuditQuery query) {
+    static AuditPage search(AuditSnapshot snapshot, AuditQuery query) {
         ArrayDeque<AuditRecord> page = new ArrayDeque<>(query.limit() + 1);
         boolean older = false;
         boolean cursorFound = query.cursor() == null;
         scan:
-        for (AuditFile.Segment segment : snapshot.segments()) {
+        for (AuditSnapshot.Segment segment : snapshot.segments()) {
             try (BufferedReader lines = segment.reader()) {
                 String line;
                 while ((line = lines.readLine()) != null) {

@@ -19,13 +19,13 @@ final class ChainVerifier {
     private ChainVerifier() {
     }
 
-    static VerifyReport verify(AuditFile.Snapshot snapshot) {
+    static VerifyReport verify(AuditSnapshot snapshot) {
         String previous = null;
         String lastId = null;
         long records = 0;
         // Only once rotation has deleted files may the oldest file start after the genesis record.
         boolean mustStartAtGenesis = snapshot.segments().size() < snapshot.maxFiles();
-        for (AuditFile.Segment segment : snapshot.segments()) {
+        for (AuditSnapshot.Segment segment : snapshot.segments()) {
             long lineNumber = 0;
             try (BufferedReader lines = segment.reader()) {
                 String line;
@@ -74,13 +74,13 @@ final class ChainVerifier {
         return new VerifyReport(true, records, snapshot.segments().size(), null);
     }
 
-    private static VerifyReport broken(long records, AuditFile.Snapshot snapshot, String id, AuditFile.Segment segment,
+    private static VerifyReport broken(long records, AuditSnapshot snapshot, String id, AuditSnapshot.Segment segment,
                                        long line, String reason) {
         return new VerifyReport(false, records, snapshot.segments().size(),
                 new VerifyReport.Broken(id, segment.name(), line, reason));
     }
 
-    private static String lastName(AuditFile.Snapshot snapshot) {
+    private static String lastName(AuditSnapshot snapshot) {
         return snapshot.segments().isEmpty() ? null
                 : snapshot.segments().get(snapshot.segments().size() - 1).name();
     }

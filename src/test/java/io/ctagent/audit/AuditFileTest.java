@@ -55,7 +55,7 @@ class AuditFileTest {
     }
 
     VerifyReport verify() {
-        try (AuditFile.Snapshot snapshot = file.snapshot()) {
+        try (AuditSnapshot snapshot = file.snapshot()) {
             return ChainVerifier.verify(snapshot);
         }
     }

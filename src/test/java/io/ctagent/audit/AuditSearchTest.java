@@ -44,7 +44,7 @@ class AuditSearchTest {
     }
 
     AuditPage search(String since, String until, String action, String result, String limit, String cursor) {
-        try (AuditFile.Snapshot snapshot = file.snapshot()) {
+        try (AuditSnapshot snapshot = file.snapshot()) {
             return AuditSearch.search(snapshot, AuditQuery.parse(since, until, null, action, result, limit, cursor));
         }
     }

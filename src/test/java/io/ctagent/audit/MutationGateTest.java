@@ -189,7 +189,7 @@ class MutationGateTest {
             thread.join();
         }
         assertThat(overlaps.get()).isZero();
-        try (AuditFile.Snapshot snapshot = file.snapshot()) {
+        try (AuditSnapshot snapshot = file.snapshot()) {
             assertThat(ChainVerifier.verify(snapshot)).isEqualTo(new VerifyReport(true, 160, 1, null));
         }
     }

@@ -69,8 +69,11 @@ public final class SecurityOverheadBench {
             check(http, noKey, 401, "secured agent without a key");
             check(http, withoutSecurity, 200, "agent without the security filter");
 
-            run(http, withKey, perRound);
-            run(http, withoutSecurity, perRound);
+            // Warm-up: the JIT must have compiled both paths before anything is measured.
+            for (int warm = 0; warm < 5; warm++) {
+                run(http, withKey, perRound);
+                run(http, withoutSecurity, perRound);
+            }
             long securedNanos = 0;
             long openNanos = 0;
             double[] ratios = new double[rounds];

@@ -39,6 +39,8 @@ class SecurityBehaviourTest {
     void theUsageReadWorksWithAViewerKey() throws Exception {
         mvc.perform(get("/api/v1/conntrack/usage").header(ApiKeys.HEADER, TestKeys.VIEWER))
                 .andExpect(status().isOk())
+                .andExpect(header().string("X-Content-Type-Options", "nosniff"))
+                .andExpect(header().string("Cache-Control", containsString("no-store")))
                 .andExpect(jsonPath("$.count").value(1234))
                 .andExpect(jsonPath("$.max").value(262144));
     }

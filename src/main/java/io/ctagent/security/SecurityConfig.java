@@ -79,8 +79,8 @@ class SecurityConfig {
 
     /**
      * Security headers written before the request is handled, not on commit: the on-commit
-     * wrapper passes the body to the container one byte at a time, which cost the usage read
-     * about a quarter of its time. A controller can still set its own Cache-Control after.
+     * wrapper passes the body to the container one byte at a time (about 5% of the usage read
+     * in a profile). A controller can still set its own Cache-Control after.
      */
     static final class EagerHeaders implements ObjectPostProcessor<HeaderWriterFilter> {
         @Override

@@ -8,6 +8,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
+import io.ctagent.security.HashKeyCommand;
+
 /** The conntrack-agent: a REST management service for one Linux host's connection tracking. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -21,6 +23,14 @@ public class ConntrackAgentApplication {
     }
 
     public static void main(String[] args) {
+        // `--hash-key` prints the SHA-256 of a key read from stdin and never starts the server.
+        if (HashKeyCommand.requested(args)) {
+            int code = HashKeyCommand.run(System.in, System.out, System.err);
+            if (code != 0) {
+                System.exit(code);
+            }
+            return;
+        }
         SpringApplication.run(ConntrackAgentApplication.class, args);
     }
 }

@@ -19,6 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.TestApiKeys;
 
 /**
  * The whole agent run against the committed fake host tree; its answers are compared with
@@ -44,6 +45,7 @@ class FakeRootApplicationTest {
         registry.add("ctagent.host.sys-root", () -> HOST.sys().toString());
         registry.add("ctagent.host.rootfs", () -> HOST.root().toString());
         registry.add("ctagent.host.mode", () -> "direct");
+        TestApiKeys.register(registry);
     }
 
     @Autowired
@@ -51,7 +53,7 @@ class FakeRootApplicationTest {
 
     @Test
     void usageMatchesTheStoredExpectation() throws Exception {
-        mvc.perform(get("/api/v1/conntrack/usage"))
+        mvc.perform(get("/api/v1/conntrack/usage").header(TestApiKeys.HEADER, TestApiKeys.VIEWER))
                 .andExpect(status().isOk())
                 .andExpect(content().json(expected("usage.json")))
                 .andExpect(jsonPath("$.sampledAt").isString());
@@ -59,14 +61,14 @@ class FakeRootApplicationTest {
 
     @Test
     void statsMatchTheStoredExpectation() throws Exception {
-        mvc.perform(get("/api/v1/conntrack/stats"))
+        mvc.perform(get("/api/v1/conntrack/stats").header(TestApiKeys.HEADER, TestApiKeys.VIEWER))
                 .andExpect(status().isOk())
                 .andExpect(content().json(expected("stats.json")));
     }
 
     @Test
     void healthShowsTheCriticalLevelButStaysUp() throws Exception {
-        mvc.perform(get("/actuator/health"))
+        mvc.perform(get("/actuator/health").header(TestApiKeys.HEADER, TestApiKeys.VIEWER))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("UP"))
                 .andExpect(jsonPath("$.components.conntrack.status").value("UP"))
@@ -79,7 +81,7 @@ class FakeRootApplicationTest {
 
     @Test
     void prometheusShowsEntriesLimitRatioAndStatCounters() throws Exception {
-        mvc.perform(get("/actuator/prometheus"))
+        mvc.perform(get("/actuator/prometheus").header(TestApiKeys.HEADER, TestApiKeys.VIEWER))
                 .andExpect(status().isOk())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("ctagent_conntrack_entries 235930.0")))
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("ctagent_conntrack_limit 262144.0")))
@@ -92,7 +94,7 @@ class FakeRootApplicationTest {
 
     @Test
     void agentReportsItsRootsAndKernel() throws Exception {
-        mvc.perform(get("/api/v1/agent"))
+        mvc.perform(get("/api/v1/agent").header(TestApiKeys.HEADER, TestApiKeys.VIEWER))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.kernelRelease").value("6.18.0-fixture"))
                 .andExpect(jsonPath("$.conntrackLoaded").value(true))
@@ -102,7 +104,7 @@ class FakeRootApplicationTest {
 
     @Test
     void anUnknownPathIsAProblemNotAWhitelabelPage() throws Exception {
-        mvc.perform(get("/api/v1/nothing-here"))
+        mvc.perform(get("/api/v1/nothing-here").header(TestApiKeys.HEADER, TestApiKeys.VIEWER))
                 .andExpect(content().contentTypeCompatibleWith("application/problem+json"));
     }
 

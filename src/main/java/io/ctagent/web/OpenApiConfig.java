@@ -5,14 +5,24 @@ import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.servers.Server;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfig {
 
+    static final String API_KEY = "apiKey";
+    static final String BEARER = "bearer";
+
+    /**
+     * Both schemes are declared whatever the configuration, so the spec stays the same file;
+     * either one satisfies a request (two requirements are alternatives in OpenAPI).
+     */
     @Bean
     OpenAPI conntrackAgentOpenApi() {
         // A relative server keeps the spec identical on every host and behind path prefixes.
@@ -22,7 +32,21 @@ class OpenApiConfig {
                 .version("v1")
                 .description("Read and tune Linux connection tracking (nf_conntrack) on this host: usage, "
                         + "statistics, sysctls, hash size, entries, flushes and NOTRACK rules. Every change is "
-                        + "audited. Errors are RFC 9457 problem+json.")
-                .license(new License().name("Apache-2.0")));
+                        + "audited. Errors are RFC 9457 problem+json. Authenticate with an API key in the "
+                        + "X-API-Key header, or with a bearer JWT when the agent is configured for one.")
+                .license(new License().name("Apache-2.0")))
+                .components(new Components()
+                        .addSecuritySchemes(API_KEY, new SecurityScheme()
+                                .type(SecurityScheme.Type.APIKEY)
+                                .in(SecurityScheme.In.HEADER)
+                                .name("X-API-Key")
+                                .description("An API key; the agent stores only its SHA-256 hash"))
+                        .addSecuritySchemes(BEARER, new SecurityScheme()
+                                .type(SecurityScheme.Type.HTTP)
+                                .scheme("bearer")
+                                .bearerFormat("JWT")
+                                .description("A JWT from the configured issuer (ctagent.security.jwt.*)")))
+                .addSecurityItem(new SecurityRequirement().addList(API_KEY))
+                .addSecurityItem(new SecurityRequirement().addList(BEARER));
     }
 }

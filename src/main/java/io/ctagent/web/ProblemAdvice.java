@@ -5,16 +5,23 @@ import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Every error leaves as RFC 9457 problem+json written for an operator: the field at fault for
@@ -25,6 +32,12 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
+    private final ApplicationEventPublisher events;
+
+    ProblemAdvice(ApplicationEventPublisher events) {
+        this.events = events;
+    }
+
     @Override
     protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
                                                         HttpStatusCode status, WebRequest request) {
@@ -32,6 +45,27 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
                 : ex.getPropertyName();
         InvalidInput problem = new InvalidInput(field, "'" + ex.getValue() + "' is not a valid value for " + field);
         return handleExceptionInternal(ex, problem.getBody(), headers, HttpStatus.BAD_REQUEST, request);
+    }
+
+    /** Every 400 on a request that would change something is an attempt the audit records. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+                                                             HttpStatusCode statusCode, WebRequest request) {
+        if (statusCode.value() == HttpStatus.BAD_REQUEST.value() && request instanceof ServletWebRequest servlet
+                && isMutation(servlet.getRequest())) {
+            events.publishEvent(rejected(servlet.getRequest(), ex, body));
+        }
+        return super.handleExceptionInternal(ex, body, headers, statusCode, request);
+    }
+
+    /**
+     * A role check inside a controller (e.g. whole-table flush needs admin) is left to Spring
+     * Security, which answers 403 problem+json and audits the denial; the catch-all below must not
+     * turn it into a 500.
+     */
+    @ExceptionHandler(AccessDeniedException.class)
+    void accessDenied(AccessDeniedException ex) {
+        throw ex;
     }
 
     /** Anything unexpected: logged with its stack trace here, summarised for the client. */
@@ -44,5 +78,28 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         problem.setType(URI.create("urn:ctagent:problem:internal-error"));
         problem.setTitle("Internal error");
         return ResponseEntity.internalServerError().body(problem);
+    }
+
+    private static boolean isMutation(HttpServletRequest request) {
+        return switch (request.getMethod()) {
+            case "POST", "PUT", "PATCH", "DELETE" -> true;
+            default -> false;
+        };
+    }
+
+    private static RejectedRequest rejected(HttpServletRequest request, Exception ex, Object body) {
+        Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+        String path = request.getRequestURI();
+        String field = null;
+        String detail = ex.getMessage();
+        // An ErrorResponse (InvalidInput) arrives with a null body: its problem is on the exception.
+        ProblemDetail problem = body instanceof ProblemDetail given ? given
+                : ex instanceof ErrorResponse response ? response.getBody() : null;
+        if (problem != null) {
+            Object named = problem.getProperties() == null ? null : problem.getProperties().get("field");
+            field = named == null ? null : named.toString();
+            detail = problem.getDetail() != null ? problem.getDetail() : detail;
+        }
+        return new RejectedRequest(request.getMethod() + " " + (pattern != null ? pattern : path), path, field, detail);
     }
 }

@@ -25,6 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
+import io.ctagent.testsupport.TestApiKeys;
 import io.ctagent.testsupport.TrafficGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -59,6 +60,7 @@ abstract class NotrackHostITSupport {
     /** Each test class (Spring context) gets its own state file, and reconciles every second. */
     @DynamicPropertySource
     static void notrackState(DynamicPropertyRegistry registry) {
+        TestApiKeys.register(registry);
         try {
             Path dir = Files.createTempDirectory("ctagent-notrack-it");
             registry.add("ctagent.notrack.state-file", () -> dir.resolve("notrack.json").toString());
@@ -174,7 +176,8 @@ abstract class NotrackHostITSupport {
     }
 
     JsonNode request(String method, String path, String body, int expectedStatus) throws Exception {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header(TestApiKeys.HEADER, TestApiKeys.OPERATOR);
         if (body == null) {
             builder.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -26,6 +26,7 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 import com.github.dockerjava.api.model.Capability;
 
 import io.ctagent.testsupport.HostPrerequisites;
+import io.ctagent.testsupport.TestApiKeys;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -68,6 +69,9 @@ class AgentContainerIT {
                 .withFileSystemBind("/sys", "/host/sys")
                 .withFileSystemBind(stateDir.toString(), "/var/lib/conntrack-agent")
                 .withEnv("SERVER_PORT", String.valueOf(port))
+                .withEnv("CTAGENT_SECURITY_API_KEYS_0_NAME", "container-test")
+                .withEnv("CTAGENT_SECURITY_API_KEYS_0_SHA256", TestApiKeys.sha256(TestApiKeys.ADMIN))
+                .withEnv("CTAGENT_SECURITY_API_KEYS_0_ROLES", "admin")
                 .waitingFor(Wait.forLogMessage(".*Started ConntrackAgentApplication.*", 1)
                         .withStartupTimeout(Duration.ofMinutes(2)));
         agent.start();
@@ -104,7 +108,8 @@ class AgentContainerIT {
 
     static JsonNode get(String path) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+                URI.create("http://127.0.0.1:" + port + path)).header(TestApiKeys.HEADER, TestApiKeys.ADMIN).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }

@@ -20,9 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
+import io.ctagent.testsupport.TestApiKeys;
 import io.ctagent.testsupport.TrafficGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -33,6 +36,11 @@ import tools.jackson.databind.ObjectMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class UsageHostIT {
+
+    @DynamicPropertySource
+    static void keys(DynamicPropertyRegistry registry) {
+        TestApiKeys.register(registry);
+    }
 
     private static final int CONNECTIONS = 40;
 
@@ -92,7 +100,8 @@ class UsageHostIT {
     @Test
     void anUnknownNamespaceIsA404Problem() throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/api/v1/conntrack/usage?netns=ctlab-does-not-exist")).build(),
+                URI.create("http://127.0.0.1:" + port + "/api/v1/conntrack/usage?netns=ctlab-does-not-exist"))
+                        .header(TestApiKeys.HEADER, TestApiKeys.VIEWER).build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(404);
@@ -113,7 +122,8 @@ class UsageHostIT {
 
     private JsonNode get(String path) throws Exception {
         HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header(TestApiKeys.HEADER, TestApiKeys.VIEWER).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());

@@ -1,0 +1,54 @@
+package io.ctagent.audit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.ctagent.hostagent.HostAgent;
+
+@Configuration(proxyBeanMethods = false)
+class AuditConfig {
+
+    static final Path ROOT_DEFAULT = Path.of("/var/lib/conntrack-agent/audit.jsonl");
+
+    @Bean(destroyMethod = "close")
+    AuditFile auditFile(AuditProperties properties, HostAgent host) {
+        return new AuditFile(path(properties.path(), host.root()), properties.maxFileSize().toBytes(),
+                properties.maxFiles());
+    }
+
+    @Bean
+    AuditLog auditLog(AuditFile file, HostAgent host, Clock clock) {
+        return new AuditLog(file, () -> host.mode().name(), clock);
+    }
+
+    /**
+     * An explicit path is used as given: its directory must exist, so a typo fails the start-up.
+     * The default works for root (a system service) and for a developer's `mvnw spring-boot:run`.
+     */
+    static Path path(String configured, boolean root) {
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured.strip());
+        }
+        Path path = root ? ROOT_DEFAULT : userDefault();
+        try {
+            Files.createDirectories(path.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the default audit directory " + path.getParent()
+                    + "; set ctagent.audit.path", e);
+        }
+        return path;
+    }
+
+    private static Path userDefault() {
+        String state = System.getenv("XDG_STATE_HOME");
+        Path base = state != null && !state.isBlank() ? Path.of(state)
+                : Path.of(System.getProperty("user.home"), ".local", "state");
+        return base.resolve("conntrack-agent").resolve("audit.jsonl");
+    }
+}

@@ -1,0 +1,128 @@
+package io.ctagent.audit;
+
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+
+import io.ctagent.web.OperatorProblem;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The only record of changes to the host. Every mutation writes an intent before it touches
+ * anything and an outcome after; rejected attempts (INVALID, DENIED) are written too. Who asked
+ * (actor, roles, source IP, request id) comes from the current request, never from the caller of
+ * this class. Most features should go through {@link MutationGate}, which calls these in order.
+ *
+ * <p>Never pass secrets (keys, tokens, passwords) in {@code params}, {@code before} or
+ * {@code after}: the log keeps them forever.
+ */
+public class AuditLog {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
+
+    private final AuditFile file;
+    private final Supplier<String> mode;
+    private final Clock clock;
+
+    AuditLog(AuditFile file, Supplier<String> mode, Clock clock) {
+        this.file = file;
+        this.mode = mode;
+        this.clock = clock;
+    }
+
+    /**
+     * Records what is about to be done. Call it before touching the host; if it throws, do not.
+     *
+     * @param action what is attempted, e.g. {@code sysctl.set}, {@code hashsize.set}, {@code conntrack.flush}
+     * @param target what it is aimed at, e.g. the sysctl key
+     * @param params what the caller asked for (JSON-serialisable; no secrets)
+     * @param before the current state, as read just now
+     * @return the receipt to pass to {@link #outcome}
+     * @throws OperatorProblem 503 when the record cannot be written (fail closed)
+     */
+    public AuditIntent intent(String action, String target, Map<String, ?> params, Object before) {
+        AuditRecord record = record(AuditRecord.INTENT, null, action, target, params, before, null, null, null,
+                List.of());
+        write(record);
+        return new AuditIntent(record.id(), action, target);
+    }
+
+    /**
+     * Records how an intent ended.
+     *
+     * @param result APPLIED, UNCHANGED, DRY_RUN or FAILED
+     * @param reason why it failed, or null
+     * @return the outcome record's id
+     * @throws OperatorProblem 503 when the record cannot be written (the change has happened by then:
+     *         callers report it rather than fail the request; {@link MutationGate} does)
+     */
+    public String outcome(AuditIntent intent, AuditResult result, Object before, Object after,
+                          List<AuditCommand> commands, String reason) {
+        if (result == AuditResult.INVALID || result == AuditResult.DENIED) {
+            throw new IllegalArgumentException("an outcome is APPLIED, UNCHANGED, DRY_RUN or FAILED, not " + result);
+        }
+        AuditRecord record = record(AuditRecord.OUTCOME, intent.id(), intent.action(), intent.target(), null, before,
+                after, result, reason, commands);
+        write(record);
+        return record.id();
+    }
+
+    /**
+     * Records an attempt refused before anything was done: INVALID input or a DENIED caller.
+     * Best effort: a failure is logged, never thrown, so a full disk cannot turn a 400 or 403
+     * into a 503.
+     *
+     * @return the record's id, or null when it could not be written
+     */
+    public String rejected(String action, String target, Map<String, ?> params, AuditResult result, String reason) {
+        if (result != AuditResult.INVALID && result != AuditResult.DENIED) {
+            throw new IllegalArgumentException("a rejection is INVALID or DENIED, not " + result);
+        }
+        AuditRecord record = record(AuditRecord.REJECTED, null, action, target, params, null, null, result, reason,
+                List.of());
+        try {
+            file.append(record);
+            return record.id();
+        } catch (UncheckedIOException e) {
+            log.error("could not audit a rejected {} on {} ({}): {}", action, target, result, e.getMessage());
+            return null;
+        }
+    }
+
+    AuditFile file() {
+        return file;
+    }
+
+    private void write(AuditRecord record) {
+        try {
+            file.append(record);
+        } catch (UncheckedIOException e) {
+            log.error("audit log unwritable, refusing {} on {}: {}", record.action(), record.target(), e.getMessage());
+            throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Audit log unavailable",
+                    "The audit record could not be written (" + e.getMessage() + "), so nothing was changed. "
+                            + "Free space or fix permissions on the audit directory (ctagent.audit.path), then retry.",
+                    e);
+        }
+    }
+
+    private AuditRecord record(String phase, String intentId, String action, String target, Map<String, ?> params,
+                               Object before, Object after, AuditResult result, String reason,
+                               List<AuditCommand> commands) {
+        RequestOrigin origin = RequestOrigin.current();
+        return new AuditRecord(UUID.randomUUID().toString(), clock.instant().toString(), phase, intentId,
+                origin.actor(), origin.roles(), origin.sourceIp(), origin.requestId(), action, target, tree(params),
+                tree(before), tree(after), result, reason, commands == null ? List.of() : List.copyOf(commands),
+                mode.get(), null, null);
+    }
+
+    private static JsonNode tree(Object value) {
+        return value == null ? null : AuditChain.JSON.valueToTree(value);
+    }
+}

@@ -1,0 +1,92 @@
+package io.ctagent.audit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Walks the chain oldest to newest and stops at the first record that does not hold: edited
+ * content (hash mismatch), a removed, inserted or moved record (prevHash mismatch), missing
+ * records at the start, or missing records at the end (the newest record on disk is not the
+ * last one this agent wrote).
+ */
+final class ChainVerifier {
+
+    private ChainVerifier() {
+    }
+
+    static VerifyReport verify(AuditSnapshot snapshot) {
+        String previous = null;
+        String lastId = null;
+        long records = 0;
+        // Only once rotation has deleted files may the oldest file start after the genesis record.
+        boolean mustStartAtGenesis = snapshot.segments().size() < snapshot.maxFiles();
+        for (AuditSnapshot.Segment segment : snapshot.segments()) {
+            long lineNumber = 0;
+            try (BufferedReader lines = segment.reader()) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    lineNumber++;
+                    ObjectNode record;
+                    try {
+                        JsonNode parsed = AuditChain.JSON.readTree(line);
+                        if (!(parsed instanceof ObjectNode object)) {
+                            return broken(records, snapshot, null, segment, lineNumber, "the line is not a JSON object");
+                        }
+                        record = object;
+                    } catch (JacksonException e) {
+                        return broken(records, snapshot, null, segment, lineNumber, "the line is not valid JSON");
+                    }
+                    String id = text(record, "id");
+                    String hash = text(record, "hash");
+                    String prevHash = text(record, "prevHash");
+                    if (hash == null || !hash.equals(AuditChain.hash(record))) {
+                        return broken(records, snapshot, id, segment, lineNumber,
+                                "its content does not match its hash: the record was edited");
+                    }
+                    if (previous == null && mustStartAtGenesis && !AuditChain.GENESIS.equals(prevHash)) {
+                        return broken(records, snapshot, id, segment, lineNumber,
+                                "the first record does not start the chain: records before it were removed");
+                    }
+                    if (previous != null && !previous.equals(prevHash)) {
+                        return broken(records, snapshot, id, segment, lineNumber,
+                                "its prevHash is not the hash of the record before it: a record was removed, "
+                                        + "inserted or moved just before this one");
+                    }
+                    previous = hash;
+                    lastId = id;
+                    records++;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the audit file " + segment.name(), e);
+            }
+        }
+        boolean emptyAsWritten = previous == null && AuditChain.GENESIS.equals(snapshot.lastHash());
+        if (!emptyAsWritten && !snapshot.lastHash().equals(previous)) {
+            return new VerifyReport(false, records, snapshot.segments().size(), new VerifyReport.Broken(lastId,
+                    lastName(snapshot), null,
+                    "the newest record on disk is not the last one the agent wrote: records were removed from the end"));
+        }
+        return new VerifyReport(true, records, snapshot.segments().size(), null);
+    }
+
+    private static VerifyReport broken(long records, AuditSnapshot snapshot, String id, AuditSnapshot.Segment segment,
+                                       long line, String reason) {
+        return new VerifyReport(false, records, snapshot.segments().size(),
+                new VerifyReport.Broken(id, segment.name(), line, reason));
+    }
+
+    private static String lastName(AuditSnapshot snapshot) {
+        return snapshot.segments().isEmpty() ? null
+                : snapshot.segments().get(snapshot.segments().size() - 1).name();
+    }
+
+    private static String text(JsonNode record, String field) {
+        JsonNode value = record.get(field);
+        return value != null && value.isString() ? value.stringValue() : null;
+    }
+}

@@ -1,0 +1,144 @@
+package io.ctagent.security;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.InsufficientAuthenticationException;
+import org.springframework.security.authorization.AuthorizationDeniedException;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.access.AccessDeniedHandler;
+
+import io.ctagent.audit.AuditLog;
+import io.ctagent.audit.AuditResult;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * 401 and 403 as problem+json, each saying what to do, and the audit record of the denial.
+ * Audited: every denial of a known caller, and anonymous attempts to change something. Anonymous
+ * reads that get 401 are not, so that anyone on the network cannot fill the audit disk.
+ */
+final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
+
+    static final String ACTION = "access";
+
+    private final AccessRules rules;
+    private final AuditLog audit;
+    private final JsonMapper json;
+    private final boolean jwt;
+
+    DeniedResponses(AccessRules rules, AuditLog audit, JsonMapper json, boolean jwt) {
+        this.rules = rules;
+        this.audit = audit;
+        // The mixin flattens ProblemDetail's extra properties, as Spring MVC writes them.
+        this.json = json.rebuild().addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
+        this.jwt = jwt;
+    }
+
+    /** No credentials, or credentials that are wrong. */
+    @Override
+    public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failure)
+            throws IOException {
+        Optional<AccessRules.Rule> rule = rules.ruleFor(request);
+        // Anonymous callers arrive as InsufficientAuthentication; anything else rejected what they sent.
+        boolean wrongCredentials = !(failure instanceof InsufficientAuthenticationException);
+        if (rule.isEmpty() && !wrongCredentials) {
+            String detail = noRule(request);
+            if (isMutation(request)) {
+                record(request, null, detail);
+            }
+            write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail, null);
+            return;
+        }
+        String detail;
+        if (failure instanceof BadCredentialsException) {
+            detail = "The X-API-Key presented matches no configured key. Check it for a typo or a rotated key; "
+                    + "the agent knows keys only by their SHA-256 (ctagent.security.api-keys).";
+        } else if (wrongCredentials) {
+            detail = "The bearer token was rejected: " + failure.getMessage() + ". Get a fresh token from the portal.";
+        } else {
+            detail = "This endpoint needs " + rule.map(r -> "role " + r.access().role()).orElse("a role")
+                    + ": send an API key in the X-API-Key header" + (jwt ? " or a bearer token" : "") + ".";
+        }
+        if (wrongCredentials || isMutation(request)) {
+            record(request, rule.orElse(null), detail);
+        }
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE,
+                "ApiKey header=\"" + ApiKeys.HEADER + "\"" + (jwt ? ", Bearer" : ""));
+        write(request, response, HttpStatus.UNAUTHORIZED, "unauthenticated", "Authentication needed", detail, null);
+    }
+
+    /** A known caller whose roles do not reach the endpoint (or a check inside a feature). */
+    @Override
+    public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied)
+            throws IOException {
+        Authentication caller = SecurityContextHolder.getContext().getAuthentication();
+        String who = caller == null ? "This caller" : "'" + caller.getName() + "' (roles " + roles(caller) + ")";
+        Optional<AccessRules.Rule> rule = rules.ruleFor(request);
+        String detail;
+        if (!(denied instanceof AuthorizationDeniedException) && denied.getMessage() != null) {
+            detail = who + " may not do this: " + denied.getMessage();
+        } else if (rule.isPresent()) {
+            detail = who + " may not " + request.getMethod() + " " + request.getRequestURI() + ": it needs role "
+                    + rule.get().access().role() + ". Ask for a key with that role.";
+        } else {
+            detail = noRule(request);
+        }
+        record(request, rule.orElse(null), detail);
+        write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail,
+                rule.map(r -> r.access().role()).orElse(null));
+    }
+
+    private static String noRule(HttpServletRequest request) {
+        return "There is no endpoint " + request.getMethod() + " " + request.getRequestURI()
+                + ", or it has no access rule; the agent denies what it does not know. The API is at /swagger-ui.html.";
+    }
+
+    private void record(HttpServletRequest request, AccessRules.Rule rule, String reason) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("requiredRole", rule == null ? null : rule.access().role());
+        audit.rejected(ACTION, request.getMethod() + " " + request.getRequestURI(), params, AuditResult.DENIED, reason);
+    }
+
+    private void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type,
+                       String title, String detail, String requiredRole) throws IOException {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create("urn:ctagent:problem:" + type));
+        problem.setTitle(title);
+        problem.setInstance(URI.create(request.getRequestURI()));
+        if (requiredRole != null) {
+            problem.setProperty("requiredRole", requiredRole);
+        }
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
+    }
+
+    private static String roles(Authentication caller) {
+        return caller.getAuthorities().stream().map(GrantedAuthority::getAuthority)
+                .map(authority -> authority.replaceFirst("^ROLE_", "").toLowerCase(java.util.Locale.ROOT))
+                .sorted().toList().toString();
+    }
+
+    private static boolean isMutation(HttpServletRequest request) {
+        return switch (request.getMethod()) {
+            case "GET", "HEAD", "OPTIONS", "TRACE" -> false;
+            default -> true;
+        };
+    }
+}

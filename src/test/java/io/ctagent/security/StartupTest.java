@@ -1,0 +1,98 @@
+package io.ctagent.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.ctagent.ConntrackAgentApplication;
+import io.ctagent.testing.FakeHost;
+
+/** What the agent does at start-up: refuse a bad audit path or an exposed unkeyed bind; invent a key. */
+@ExtendWith(OutputCaptureExtension.class)
+class StartupTest {
+
+    static final FakeHost HOST = FakeHost.create("startup");
+
+    @TempDir
+    Path dir;
+
+    static ConfigurableApplicationContext start(String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--ctagent.host.proc-root=" + HOST.procRoot();
+        all[1] = "--ctagent.host.sys-root=" + HOST.sysRoot();
+        all[2] = "--ctagent.host.mode=dry-run";
+        all[3] = "--server.port=0";
+        System.arraycopy(args, 0, all, 4, args.length);
+        return new SpringApplicationBuilder(ConntrackAgentApplication.class).run(all);
+    }
+
+    @Test
+    void anAuditPathInAMissingDirectoryFailsTheStart() {
+        assertThatThrownBy(() -> start("--ctagent.audit.path=" + dir.resolve("missing/audit.jsonl")))
+                .hasStackTraceContaining("ctagent.audit.path")
+                .hasStackTraceContaining("directory does not exist");
+    }
+
+    @Test
+    void anAuditPathUnderAPlainFileFailsTheStart() throws Exception {
+        Path plain = Files.writeString(dir.resolve("plain"), "x");
+        assertThatThrownBy(() -> start("--ctagent.audit.path=" + plain.resolve("audit.jsonl")))
+                .hasStackTraceContaining("Cannot open the audit log");
+    }
+
+    @Test
+    void noKeysAndAnExposedAddressFailsTheStart() {
+        assertThatThrownBy(() -> start("--ctagent.audit.path=" + dir.resolve("audit.jsonl"),
+                "--server.address=0.0.0.0"))
+                .hasStackTraceContaining("no API key is configured");
+    }
+
+    @Test
+    void aKeyHashThatIsNotAHashFailsTheStartWithoutEchoingIt(CapturedOutput output) {
+        assertThatThrownBy(() -> start("--ctagent.audit.path=" + dir.resolve("audit.jsonl"),
+                "--ctagent.security.api-keys[0].name=ops",
+                "--ctagent.security.api-keys[0].sha256=my-plain-secret",
+                "--ctagent.security.api-keys[0].roles=admin"))
+                .hasStackTraceContaining("ctagent.security.api-keys[0].sha256")
+                .satisfies(failure -> assertThat(failure).hasStackTraceContaining("sha256sum"));
+        assertThat(output.getAll()).doesNotContain("my-plain-secret");
+    }
+
+    @Test
+    void noKeysOnLoopbackPrintsOneAdminKeyThatWorks(CapturedOutput output) throws Exception {
+        try (ConfigurableApplicationContext context = start("--ctagent.audit.path=" + dir.resolve("audit.jsonl"))) {
+            Matcher printed = Pattern.compile("X-API-Key: (cta_[A-Za-z0-9_-]{43})").matcher(output.getOut());
+            assertThat(printed.find()).as("the generated key is printed").isTrue();
+            String key = printed.group(1);
+            assertThat(printed.find()).as("printed once").isFalse();
+
+            int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> audit = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/v1/audit/verify"))
+                    .header("X-API-Key", key).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(audit.statusCode()).isEqualTo(200);
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/v1/agent")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+        }
+    }
+}

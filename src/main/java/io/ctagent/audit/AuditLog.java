@@ -37,6 +37,11 @@ public class AuditLog {
         this.clock = clock;
     }
 
+    /** An audit log on one file without rotation: for features' tests outside this package. */
+    public static AuditLog toFile(java.nio.file.Path path, Supplier<String> mode, Clock clock) {
+        return new AuditLog(new AuditFile(path, Long.MAX_VALUE, 1), mode, clock);
+    }
+
     /**
      * Records what is about to be done. Call it before touching the host; if it throws, do not.
      *

@@ -42,6 +42,9 @@ record RequestOrigin(String actor, List<String> roles, String sourceIp, String r
                 requestId = id;
             }
         }
+        if (actor == null && attributes == null) {
+            actor = "agent"; // no request: the agent acting on its own (reconcile, start-up)
+        }
         return new RequestOrigin(actor, roles, sourceIp, requestId);
     }
 }

@@ -38,12 +38,15 @@ class NotrackReconciler implements SmartLifecycle {
     private final PlanRunner runner;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final NotrackAudit audit;
     private final Duration interval;
     private final Map<String, ReconcileReport> reports = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
 
     NotrackReconciler(HostAgent host, NotrackBackend backend, NotrackState state, PlanRunner runner,
-                      NotrackProperties properties, ApplicationEventPublisher events, Clock clock) {
+                      NotrackProperties properties, ApplicationEventPublisher events, NotrackAudit audit,
+                      Clock clock) {
+        this.audit = audit;
         this.host = host;
         this.backend = backend;
         this.state = state;
@@ -101,13 +104,15 @@ class NotrackReconciler implements SmartLifecycle {
             report = report(ids, false, "the agent runs in " + host.mode() + " mode and does not re-create rules");
         } else {
             try {
-                // audit: intent
-                runner.apply(netns, backend.planAdd(missing, now), "re-creating NOTRACK rules " + ids, () -> { });
-                KernelState after = backend.read(netns);
-                boolean restored = missing.stream()
-                        .allMatch(rule -> after.locationsOf(rule.id()).containsAll(backend.locations(rule.spec())));
+                boolean restored = audit.recordRepair(netns, ids,
+                        () -> runner.apply(netns, backend.planAdd(missing, now), "re-creating NOTRACK rules " + ids,
+                                () -> { }),
+                        () -> {
+                            KernelState after = backend.read(netns);
+                            return missing.stream().allMatch(
+                                    rule -> after.locationsOf(rule.id()).containsAll(backend.locations(rule.spec())));
+                        });
                 report = report(ids, restored, restored ? null : "rules still missing after re-creating them");
-                // audit: outcome
             } catch (OperatorProblem problem) {
                 report = report(ids, false, problem.getBody().getDetail());
             }

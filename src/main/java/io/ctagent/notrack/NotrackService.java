@@ -34,9 +34,12 @@ public class NotrackService {
     private final PlanRunner runner;
     private final NotrackReconciler reconciler;
     private final Clock clock;
+    private final NotrackAudit audit;
 
     NotrackService(HostAgent host, NotrackBackend backend, NotrackState state, NamespaceRules others,
-                   ChangeGuards guards, PlanRunner runner, NotrackReconciler reconciler, Clock clock) {
+                   ChangeGuards guards, PlanRunner runner, NotrackReconciler reconciler, NotrackAudit audit,
+                   Clock clock) {
+        this.audit = audit;
         this.host = host;
         this.backend = backend;
         this.state = state;
@@ -83,12 +86,12 @@ public class NotrackService {
      * request's authorities, so the guard on match-all rules holds once roles exist.
      */
     public NotrackChange create(NetnsTarget netns, NotrackRequest request, boolean callerIsAdmin) {
-        // audit: a request rejected from here to the lock is recorded as INVALID (or DENIED for the role)
         RuleSpec spec = RuleSpecParser.parse(request);
         List<String> warnings = new ArrayList<>(guards.matchAll(spec, request.forceAsked(), callerIsAdmin));
         boolean dryRun = guards.dryRun(request.dryRunAsked());
         host.requireNetns(netns);
-        return runner.locked(() -> add(netns, spec, dryRun, warnings));
+        return runner.locked(() -> audit.record("notrack.add", netns, "new", Map.of("request", request), null,
+                () -> add(netns, spec, dryRun, warnings)));
     }
 
     private NotrackChange add(NetnsTarget netns, RuleSpec spec, boolean dryRun, List<String> warnings) {
@@ -102,7 +105,6 @@ public class NotrackService {
         }
         NotrackRule rule = new NotrackRule(unusedId(desired, now), spec, Instant.now(clock));
         warnings.addAll(guards.natOverlaps(netns, spec));
-        // audit: intent
         List<HostCommand> plan = backend.planAdd(List.of(rule), now);
         if (dryRun) {
             RuleStatus planned = status(rule, netns, now).planned();
@@ -116,16 +118,15 @@ public class NotrackService {
             throw notReadBack(rule.id(), "added", ran);
         }
         persist(netns, with(desired, rule), undo);
-        // audit: outcome
         return new NotrackChange(null, status(rule, netns, after), true, false, ran, warnings, null);
     }
 
     public NotrackChange delete(NetnsTarget netns, String id, boolean dryRunAsked) {
-        // audit: a request rejected from here to the lock is recorded as INVALID
         NotrackRule.parseId(id);
         boolean dryRun = guards.dryRun(dryRunAsked);
         host.requireNetns(netns);
-        return runner.locked(() -> remove(netns, id, dryRun));
+        return runner.locked(() -> audit.record("notrack.delete", netns, id, Map.of("dryRun", dryRun), null,
+                () -> remove(netns, id, dryRun)));
     }
 
     private NotrackChange remove(NetnsTarget netns, String id, boolean dryRun) {
@@ -138,7 +139,6 @@ public class NotrackService {
         }
         RuleStatus before = rule.map(r -> status(r, netns, now))
                 .orElseGet(() -> RuleStatus.leftOver(id, name(netns), copies));
-        // audit: intent
         List<HostCommand> plan = backend.planRemove(id, now);
         if (dryRun) {
             return new NotrackChange(before, null, false, true, runner.planned(netns, plan), List.of(), null);
@@ -152,7 +152,6 @@ public class NotrackService {
         if (rule.isPresent()) {
             persist(netns, desired.stream().filter(r -> !r.id().equals(id)).toList(), undo);
         }
-        // audit: outcome
         return new NotrackChange(before, null, true, false, ran, List.of(), null);
     }
 

@@ -65,7 +65,7 @@ class NftablesServiceTest {
             assertThat(command.stdin()).contains("ctagent:" + id);
             assertThat(command.exitCode()).isZero();
         });
-        assertThat(change.auditId()).isNull();
+        assertThat(change.auditId()).isNotNull();
         assertThat(fixture.state.rules(NetnsTarget.parse("lab1"))).extracting(NotrackRule::id).containsExactly(id);
         assertThat(fixture.state.rules(NetnsTarget.OWN)).isEmpty();
     }
@@ -259,5 +259,32 @@ class NftablesServiceTest {
         assertThatThrownBy(() -> fixture.service.list(NetnsTarget.parse("ghost"), false))
                 .isInstanceOfSatisfying(OperatorProblem.class,
                         problem -> assertThat(problem.getBody().getProperties()).containsEntry("field", "netns"));
+    }
+
+    @Test
+    void everyChangeIsAuditedWithIntentAndOutcome() throws Exception {
+        NotrackChange added = fixture.service.create(NetnsTarget.OWN, udp(53), false);
+        NotrackChange planned = fixture.service.create(NetnsTarget.OWN, new NotrackRequest(null, null, "udp", 54, null,
+                null, null, null, null, null, true, null, null), false);
+
+        List<String> lines = Files.readAllLines(fixture.auditFile);
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).contains("\"phase\":\"intent\"", "\"action\":\"notrack.add\"");
+        assertThat(lines.get(1)).contains("\"result\":\"APPLIED\"", "nft");
+        assertThat(lines.get(3)).contains("\"result\":\"DRY_RUN\"");
+        assertThat(added.auditId()).isNotNull().isNotEqualTo(planned.auditId());
+        assertThat(lines.get(1)).contains(added.auditId());
+    }
+
+    @Test
+    void withoutAnAuditRecordNothingChanges() throws Exception {
+        // The audit directory is gone (a lost mount, say): the intent cannot be written.
+        Files.delete(fixture.auditFile);
+        Files.delete(fixture.auditFile.getParent());
+
+        assertThatThrownBy(() -> fixture.service.create(NetnsTarget.OWN, udp(53), false))
+                .isInstanceOfSatisfying(OperatorProblem.class,
+                        p -> assertThat(p.getStatusCode().value()).isEqualTo(503));
+        assertThat(fixture.changes()).isEmpty();
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
+import io.ctagent.audit.AuditLog;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.HostMode;
 import io.ctagent.hostagent.HostPaths;
@@ -37,6 +38,8 @@ final class NotrackFixture {
         this(root, mode, choice, host -> host, "nft", "iptables", "ip6tables", "nsenter", "cat", "sudo");
     }
 
+    final Path auditFile;
+
     NotrackFixture(Path root, HostMode mode, NotrackProperties.BackendChoice choice, String... tools) {
         this(root, mode, choice, host -> host, tools);
     }
@@ -55,10 +58,13 @@ final class NotrackFixture {
         this.backend = NotrackConfig.choose(choice, true, host, tables);
         this.state = new NotrackState(notrack, new StateFiles(), JsonMapper.builder().build());
         PlanRunner plans = new PlanRunner(host);
-        this.reconciler = new NotrackReconciler(host, backend, state, plans, notrack, events::add, CLOCK);
+        this.auditFile = root.resolve("audit/audit.jsonl");
+        createDirectories(auditFile.getParent());
+        NotrackAudit audit = new NotrackAudit(AuditLog.toFile(auditFile, () -> host.mode().name(), CLOCK));
+        this.reconciler = new NotrackReconciler(host, backend, state, plans, notrack, events::add, audit, CLOCK);
         NamespaceRules others = new NamespaceRules(host, tables);
         this.service = new NotrackService(host, backend, state, others, new ChangeGuards(host, others), plans,
-                reconciler, CLOCK);
+                reconciler, audit, CLOCK);
     }
 
     Path bin(String tool) {
@@ -68,5 +74,13 @@ final class NotrackFixture {
     /** The calls that change something: nft -f, iptables -N/-A/-D. */
     List<FakeCommandRunner.Call> changes() {
         return runner.calls(call -> call.has("-f", "-") || call.has("-N") || call.has("-A") || call.has("-D"));
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -1,0 +1,68 @@
+package io.ctagent.notrack;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.springframework.stereotype.Component;
+
+import io.ctagent.audit.AuditCommand;
+import io.ctagent.audit.AuditIntent;
+import io.ctagent.audit.AuditLog;
+import io.ctagent.audit.AuditResult;
+import io.ctagent.hostagent.NetnsTarget;
+
+/**
+ * Records every NOTRACK change in the audit log: the intent before the kernel is touched (no
+ * record, no change: a 503), the outcome after, and FAILED when the change throws.
+ */
+@Component
+class NotrackAudit {
+
+    private final AuditLog audit;
+
+    NotrackAudit(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    NotrackChange record(String action, NetnsTarget netns, String ruleId, Map<String, ?> params, Object before,
+                         Supplier<NotrackChange> change) {
+        AuditIntent intent = audit.intent(action, target(netns, ruleId), params, before);
+        NotrackChange done;
+        try {
+            done = change.get();
+        } catch (RuntimeException failure) {
+            audit.outcome(intent, AuditResult.FAILED, before, null, List.of(), failure.getMessage());
+            throw failure;
+        }
+        AuditResult result = done.dryRun() ? AuditResult.DRY_RUN
+                : done.applied() ? AuditResult.APPLIED : AuditResult.UNCHANGED;
+        String auditId = audit.outcome(intent, result, done.before(), done.after(), commands(done.commands()), null);
+        return new NotrackChange(done.before(), done.after(), done.applied(), done.dryRun(), done.commands(),
+                done.warnings(), auditId);
+    }
+
+    /** The reconciler's re-creation, with the agent as actor; answers whether the rules are back. */
+    boolean recordRepair(NetnsTarget netns, List<String> ruleIds, Runnable repair, Supplier<Boolean> restored) {
+        AuditIntent intent = audit.intent("notrack.reconcile", target(netns, String.join(",", ruleIds)),
+                Map.of("missing", ruleIds), null);
+        try {
+            repair.run();
+        } catch (RuntimeException failure) {
+            audit.outcome(intent, AuditResult.FAILED, null, null, List.of(), failure.getMessage());
+            throw failure;
+        }
+        boolean ok = restored.get();
+        audit.outcome(intent, ok ? AuditResult.APPLIED : AuditResult.FAILED, null, Map.of("restored", ok), List.of(),
+                ok ? null : "rules still missing after re-creating them");
+        return ok;
+    }
+
+    static String target(NetnsTarget netns, String ruleId) {
+        return "netns:" + netns.name().orElse("(own)") + "/notrack/" + ruleId;
+    }
+
+    private static List<AuditCommand> commands(List<CommandRecord> records) {
+        return records.stream().map(r -> new AuditCommand(r.argv(), r.exitCode(), r.durationMillis())).toList();
+    }
+}

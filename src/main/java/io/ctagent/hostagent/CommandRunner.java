@@ -3,6 +3,7 @@ package io.ctagent.hostagent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +46,16 @@ public class CommandRunner {
     }
 
     public CommandResult run(List<String> argv, Duration timeout) {
+        return run(argv, timeout, null);
+    }
+
+    /** Runs a command with the default timeout and the given bytes on its stdin. */
+    public CommandResult runWithInput(List<String> argv, byte[] stdin) {
+        return run(argv, defaultTimeout, stdin);
+    }
+
+    /** Runs a command with the given bytes on its stdin (null: stdin closed at once). */
+    public CommandResult run(List<String> argv, Duration timeout, byte[] stdin) {
         if (argv.isEmpty() || !argv.get(0).startsWith("/")) {
             throw new IllegalArgumentException("a command starts with an absolute binary: " + argv);
         }
@@ -61,13 +72,10 @@ public class CommandRunner {
                     "Could not start " + argv.get(0) + " (" + e.getMessage() + "). Check that it is installed and "
                             + "executable by the agent's user.", e);
         }
-        try {
-            process.getOutputStream().close();
-        } catch (IOException ignored) {
-            // The child may already have exited; nothing to send it anyway.
-        }
         Future<Captured> stdout = readers.submit(() -> capture(process.getInputStream()));
         Future<Captured> stderr = readers.submit(() -> capture(process.getErrorStream()));
+        // Fed from another thread so a child that never reads stdin cannot outlive its timeout.
+        readers.submit(() -> feed(process.getOutputStream(), stdin));
         boolean timedOut = false;
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -87,6 +95,16 @@ public class CommandRunner {
         int exit = timedOut ? -1 : process.exitValue();
         return new CommandResult(List.copyOf(argv), exit, out.text(), err.text(), millis, timedOut,
                 out.truncated() || err.truncated());
+    }
+
+    private static void feed(OutputStream stream, byte[] stdin) {
+        try (stream) {
+            if (stdin != null) {
+                stream.write(stdin);
+            }
+        } catch (IOException ignored) {
+            // The child may already have exited; its exit code tells what happened.
+        }
     }
 
     private Captured capture(InputStream stream) throws IOException {

@@ -149,16 +149,18 @@ class SysctlChanger {
     private SysctlChange run(Plan plan) {
         NetnsTarget netns = plan.netns();
         List<SysctlKey> keys = plan.changes().stream().map(Requested::key).toList();
+        for (SysctlKey key : keys) {
+            Writability kernel = reader.kernelWritability(key, netns);
+            if (!kernel.writable()) {
+                throw readOnly(key, kernel);
+            }
+        }
         Map<SysctlKey, Long> before = reader.values(netns, keys);
         for (SysctlKey key : keys) {
             if (!before.containsKey(key)) {
                 throw new OperatorProblem(HttpStatus.NOT_FOUND, "sysctl-not-in-namespace",
                         "Sysctl not in this namespace", key + " does not exist in namespace " + netns + ".")
                         .with("field", "key");
-            }
-            Writability kernel = reader.kernelWritability(key, netns);
-            if (!kernel.writable()) {
-                throw readOnly(key, kernel);
             }
         }
         if (plan.ifMatch() != null) {

@@ -63,6 +63,16 @@ public class SysctlCatalog {
         return files.procExists(LEGACY_MAX_FILE);
     }
 
+    /** Parses a client value for a key: a JSON integer in the key's range, else 400 naming {@code field}. */
+    public long parseValue(String field, tools.jackson.databind.JsonNode node, SysctlKey key) {
+        return SysctlValue.parse(field, node, key, spec(key));
+    }
+
+    /** Parses the free-text reason of a change: one printable line, else 400 naming "reason". */
+    public String parseReason(String raw) {
+        return SysctlValue.reason(raw);
+    }
+
     static SysctlSpec spec(SysctlKey key) {
         return KnownSysctls.spec(key);
     }

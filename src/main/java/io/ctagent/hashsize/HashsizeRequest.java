@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
  * @param force override the memory guard; needs a reason
  * @param reason why, for the audit log (one line)
  */
-record HashsizeRequest(@Schema(type = "integer", format = "int64", example = "262144",
+record HashsizeRequest(@Schema(implementation = Long.class, example = "262144",
         requiredMode = Schema.RequiredMode.REQUIRED) JsonNode value, Boolean persist, Boolean dryRun,
                        Boolean force, String reason) {
 }

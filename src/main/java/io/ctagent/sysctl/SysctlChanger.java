@@ -59,12 +59,12 @@ class SysctlChanger {
                 Map<SysctlKey, Long> persistSet, Set<SysctlKey> persistUnset, String ifMatch) {
     }
 
-    SysctlChange put(String rawKey, String rawNetns, SysctlRequests.Put body, String ifMatch) {
+    SysctlChange put(String rawKey, String rawNetns, SysctlRequests.SysctlPutRequest body, String ifMatch) {
         Plan plan;
         try {
             NetnsTarget netns = NetnsTarget.parse(rawNetns);
             SysctlKey key = catalog.require("key", rawKey);
-            SysctlRequests.Put request = body == null ? new SysctlRequests.Put(null, null, null, null, null) : body;
+            SysctlRequests.SysctlPutRequest request = body == null ? new SysctlRequests.SysctlPutRequest(null, null, null, null, null) : body;
             long value = SysctlValue.parse("value", request.value(), key, SysctlCatalog.spec(key));
             Options options = options(netns, request.persist(), request.dryRun(), request.force(), request.reason());
             plan = new Plan("sysctl.set", netns, List.of(new Requested(key, value)), options, Map.of(key, value),
@@ -76,7 +76,7 @@ class SysctlChanger {
         return lock.exclusive(() -> run(plan));
     }
 
-    SysctlChange patch(String rawNetns, SysctlRequests.Patch body) {
+    SysctlChange patch(String rawNetns, SysctlRequests.SysctlPatchRequest body) {
         Plan plan;
         try {
             NetnsTarget netns = NetnsTarget.parse(rawNetns);
@@ -110,7 +110,7 @@ class SysctlChanger {
     }
 
     /** Restores the before values of an audited change, as a new change. */
-    SysctlChange rollback(SysctlRequests.Rollback body) {
+    SysctlChange rollback(SysctlRequests.SysctlRollbackRequest body) {
         Plan plan;
         try {
             String auditId = body == null ? null : body.auditId();

@@ -64,20 +64,20 @@ class SysctlController {
                      @Parameter(description = NETNS) @RequestParam(required = false) String netns,
                      @Parameter(description = "the ETag of GET /api/v1/sysctls/{key}; 412 when the key changed since")
                      @RequestHeader(name = "If-Match", required = false) String ifMatch,
-                     @RequestBody(required = false) SysctlRequests.Put body) {
+                     @RequestBody(required = false) SysctlRequests.SysctlPutRequest body) {
         return changer.put(key, netns, body, ifMatch);
     }
 
     @PatchMapping(consumes = "application/json")
     @Operation(summary = "Set several keys, all or nothing: validated first, applied in order, restored on a failure")
     SysctlChange patch(@Parameter(description = NETNS) @RequestParam(required = false) String netns,
-                       @RequestBody(required = false) SysctlRequests.Patch body) {
+                       @RequestBody(required = false) SysctlRequests.SysctlPatchRequest body) {
         return changer.patch(netns, body);
     }
 
     @PostMapping(path = "/rollback", consumes = "application/json")
     @Operation(summary = "Restore the before values of an audited change (runtime, and the drop-in if it was persisted)")
-    SysctlChange rollback(@RequestBody(required = false) SysctlRequests.Rollback body) {
+    SysctlChange rollback(@RequestBody(required = false) SysctlRequests.SysctlRollbackRequest body) {
         return changer.rollback(body);
     }
 }

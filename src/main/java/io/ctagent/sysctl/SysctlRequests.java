@@ -20,7 +20,7 @@ final class SysctlRequests {
      * @param force override a guard (max below the current count, memory budget); needs a reason
      * @param reason why, for the audit log (one line)
      */
-    record Put(@Schema(type = "integer", format = "int64", example = "524288", requiredMode = Schema.RequiredMode.REQUIRED)
+    record SysctlPutRequest(@Schema(implementation = Long.class, example = "524288", requiredMode = Schema.RequiredMode.REQUIRED)
                JsonNode value, Boolean persist, Boolean dryRun, Boolean force, String reason) {
     }
 
@@ -33,7 +33,7 @@ final class SysctlRequests {
      * @param force override guards; needs a reason
      * @param reason why, for the audit log (one line)
      */
-    record Patch(@Schema(example = "{\"net.netfilter.nf_conntrack_max\": 524288, "
+    record SysctlPatchRequest(@Schema(example = "{\"net.netfilter.nf_conntrack_max\": 524288, "
             + "\"net.netfilter.nf_conntrack_tcp_timeout_established\": 7875}",
             additionalPropertiesSchema = Long.class, requiredMode = Schema.RequiredMode.REQUIRED)
                  Map<String, JsonNode> changes, Boolean persist, Boolean dryRun, Boolean force, String reason) {
@@ -47,7 +47,7 @@ final class SysctlRequests {
      * @param force override guards (e.g. restoring a max below today's count); needs a reason
      * @param reason why, for the audit log (one line)
      */
-    record Rollback(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) String auditId, Boolean dryRun,
+    record SysctlRollbackRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) String auditId, Boolean dryRun,
                     Boolean force, String reason) {
     }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
  * @param patch the exact body for PATCH /api/v1/sysctls; empty changes when nothing needs to change
  * @param warnings demand beyond the budget, unknown kernel release
  */
-public record Recommendation(Inputs inputs, KernelDefault kernelDefault, Item max, Item buckets, List<Item> timeouts,
+public record Recommendation(RecommendationInputs inputs, KernelDefault kernelDefault, RecommendedSetting max, RecommendedSetting buckets, List<RecommendedSetting> timeouts,
                              List<HashsizeOption> hashsizeArithmetic, String hashsizeVerdict, PatchBody patch,
                              List<String> warnings) {
 
@@ -34,7 +34,7 @@ public record Recommendation(Inputs inputs, KernelDefault kernelDefault, Item ma
      * @param budgetBytes that share of MemTotal
      * @param budgetEntries entries that fit the budget
      */
-    public record Inputs(long memTotalBytes, int cpus, String kernelRelease, int objectSize, long observedPeak,
+    public record RecommendationInputs(long memTotalBytes, int cpus, String kernelRelease, int objectSize, long observedPeak,
                          String peakSource, long currentMax, long currentBuckets, int budgetPercent, long budgetBytes,
                          long budgetEntries) {
     }
@@ -44,7 +44,7 @@ public record Recommendation(Inputs inputs, KernelDefault kernelDefault, Item ma
     }
 
     /** One sysctl: its value now, the recommended value and why. */
-    public record Item(String key, Long current, long recommended, String reason) {
+    public record RecommendedSetting(String key, Long current, long recommended, String reason) {
     }
 
     /**

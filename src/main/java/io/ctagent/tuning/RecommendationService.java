@@ -11,8 +11,8 @@ import org.springframework.stereotype.Service;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.HostFiles;
 import io.ctagent.hostagent.NetnsTarget;
-import io.ctagent.tuning.Recommendation.Inputs;
-import io.ctagent.tuning.Recommendation.Item;
+import io.ctagent.tuning.Recommendation.RecommendationInputs;
+import io.ctagent.tuning.Recommendation.RecommendedSetting;
 import io.ctagent.web.OperatorProblem;
 
 /** Gathers the host's facts and turns them into a {@link Recommendation}. */
@@ -53,19 +53,19 @@ class RecommendationService {
             warnings.add("The kernel release is unknown; the 5.15+ default rule is assumed.");
         }
         long memTotal = memory.memTotalBytes();
-        Inputs inputs = new Inputs(memTotal, cpus(), release, memory.objectSize(), values.get(COUNT), PEAK_SOURCE,
+        RecommendationInputs inputs = new RecommendationInputs(memTotal, cpus(), release, memory.objectSize(), values.get(COUNT), PEAK_SOURCE,
                 values.get(MAX), values.get(BUCKETS), memory.budgetPercent(), memory.budgetBytes(),
                 memory.budgetEntries());
         KernelDefaults.Rule rule = KernelDefaults.forHost(memTotal, release);
         TableSizing.Sizing sizing = TableSizing.size(inputs, rule, MAX, BUCKETS);
         warnings.addAll(sizing.warnings());
-        List<Item> timeouts = TimeoutAdvice.advise(values, values.getOrDefault("net.ipv4.tcp_keepalive_time", 7200L),
+        List<RecommendedSetting> timeouts = TimeoutAdvice.advise(values, values.getOrDefault("net.ipv4.tcp_keepalive_time", 7200L),
                 values.getOrDefault("net.ipv4.tcp_keepalive_probes", 9L),
                 values.getOrDefault("net.ipv4.tcp_keepalive_intvl", 75L));
         Map<String, Long> changes = new LinkedHashMap<>();
-        List<Item> all = new ArrayList<>(List.of(sizing.max(), sizing.buckets()));
+        List<RecommendedSetting> all = new ArrayList<>(List.of(sizing.max(), sizing.buckets()));
         all.addAll(timeouts);
-        for (Item item : all) {
+        for (RecommendedSetting item : all) {
             if (item.current() == null || item.current() != item.recommended()) {
                 changes.put(item.key(), item.recommended());
             }

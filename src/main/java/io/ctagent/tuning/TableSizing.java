@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.ctagent.tuning.Recommendation.HashsizeOption;
-import io.ctagent.tuning.Recommendation.Inputs;
-import io.ctagent.tuning.Recommendation.Item;
+import io.ctagent.tuning.Recommendation.RecommendationInputs;
+import io.ctagent.tuning.Recommendation.RecommendedSetting;
 
 /** Sizes max and buckets from the inputs: pure arithmetic, every step written into the reason. */
 final class TableSizing {
@@ -20,10 +20,10 @@ final class TableSizing {
     private TableSizing() {
     }
 
-    record Sizing(Item max, Item buckets, List<String> warnings) {
+    record Sizing(RecommendedSetting max, RecommendedSetting buckets, List<String> warnings) {
     }
 
-    static Sizing size(Inputs in, KernelDefaults.Rule rule, String maxKey, String bucketsKey) {
+    static Sizing size(RecommendationInputs in, KernelDefaults.Rule rule, String maxKey, String bucketsKey) {
         List<String> warnings = new ArrayList<>();
         long forPeak = 2 * in.observedPeak();
         long perCore = PER_CORE * in.cpus();
@@ -57,7 +57,7 @@ final class TableSizing {
                 .append(Bytes.human(max * in.objectSize())).append(", ")
                 .append(percent(max * in.objectSize(), in.memTotalBytes())).append(" of MemTotal (budget ")
                 .append(in.budgetPercent()).append(" %).");
-        Item maxItem = new Item(maxKey, in.currentMax(), max, why.toString());
+        RecommendedSetting maxItem = new RecommendedSetting(maxKey, in.currentMax(), max, why.toString());
 
         long buckets = Math.max(max, in.currentBuckets());
         String bucketsWhy = "Every entry is hashed twice (original and reply direction), so a full table averages "
@@ -66,7 +66,7 @@ final class TableSizing {
                 + Bytes.human(max * in.objectSize()) + " for the entries. Today: " + in.currentBuckets()
                 + " buckets, chains of " + round2(2.0 * in.currentMax() / in.currentBuckets()) + " at today's max."
                 + (buckets > max ? " Today's table is already larger than max: keep it." : "");
-        return new Sizing(maxItem, new Item(bucketsKey, in.currentBuckets(), buckets, bucketsWhy), warnings);
+        return new Sizing(maxItem, new RecommendedSetting(bucketsKey, in.currentBuckets(), buckets, bucketsWhy), warnings);
     }
 
     /** The runbook's 16384 and 65536 next to the kernel's ratio, all for its max of 262144. */
@@ -83,8 +83,8 @@ final class TableSizing {
         return "For the runbook's max of 262144 use 262144 buckets. 16384 buckets give chains of 32 and 65536 give "
                 + "chains of 8 at a full table, against 2 for 262144. The bigger table costs 2 MiB of buckets "
                 + "(262144 x 8 bytes) instead of 128 KiB or 512 KiB, while the entries themselves take "
-                + Bytes.human(entries) + " (262144 x " + objectSize + " bytes): saving 1.5 MiB is not worth chains "
-                + "four times longer. 16384 is the arithmetic of an older default (max 65536 / 4), not of the "
+                + Bytes.human(entries) + " (262144 x " + objectSize + " bytes): saving at most 1.9 MiB is not worth "
+                + "chains 4 or 16 times longer. 16384 is the arithmetic of an older default (max 65536 / 4), not of the "
                 + "runbook's own max, where max / 4 would be 65536.";
     }
 

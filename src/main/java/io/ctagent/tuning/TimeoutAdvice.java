@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.ctagent.tuning.Recommendation.Item;
+import io.ctagent.tuning.Recommendation.RecommendedSetting;
 
 /**
  * Timeouts worth changing, by arithmetic on the host's own TCP settings. Only the established timeout
@@ -26,14 +26,14 @@ final class TimeoutAdvice {
      * @param keepaliveProbes net.ipv4.tcp_keepalive_probes
      * @param keepaliveInterval net.ipv4.tcp_keepalive_intvl
      */
-    static List<Item> advise(Map<String, Long> current, long keepaliveTime, long keepaliveProbes,
+    static List<RecommendedSetting> advise(Map<String, Long> current, long keepaliveTime, long keepaliveProbes,
                              long keepaliveInterval) {
-        List<Item> items = new ArrayList<>();
+        List<RecommendedSetting> items = new ArrayList<>();
         Long established = current.get(ESTABLISHED);
         if (established != null) {
             long cover = keepaliveTime + keepaliveProbes * keepaliveInterval;
             long recommended = Math.min(established, cover);
-            items.add(new Item(ESTABLISHED, established, recommended, "A connection with TCP keepalive sends its first "
+            items.add(new RecommendedSetting(ESTABLISHED, established, recommended, "A connection with TCP keepalive sends its first "
                     + "probe after tcp_keepalive_time " + keepaliveTime + " s and is given up after "
                     + keepaliveProbes + " probes " + keepaliveInterval + " s apart: " + keepaliveTime + " + "
                     + keepaliveProbes + " x " + keepaliveInterval + " = " + cover + " s. An established entry idle "
@@ -54,14 +54,14 @@ final class TimeoutAdvice {
         return items;
     }
 
-    private static void closing(List<Item> items, Map<String, Long> current, String key, long kernelDefault,
+    private static void closing(List<RecommendedSetting> items, Map<String, Long> current, String key, long kernelDefault,
                                 String why) {
         Long value = current.get(key);
         if (value == null) {
             return;
         }
         long recommended = Math.min(value, kernelDefault);
-        items.add(new Item(key, value, recommended, why + (value > kernelDefault
+        items.add(new RecommendedSetting(key, value, recommended, why + (value > kernelDefault
                 ? " Today's " + value + " s is above the kernel default: go back to " + kernelDefault + " s."
                 : " Keep " + value + " s.")));
     }

@@ -101,13 +101,13 @@ class SysctlChangerTest {
                 auditId -> java.util.Optional.empty());
     }
 
-    private static SysctlRequests.Patch batch(boolean persist, Object... keysAndValues) {
+    private static SysctlRequests.SysctlPatchRequest batch(boolean persist, Object... keysAndValues) {
         ObjectMapper json = new ObjectMapper();
         Map<String, JsonNode> changes = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             changes.put((String) keysAndValues[i], json.valueToTree(keysAndValues[i + 1]));
         }
-        return new SysctlRequests.Patch(changes, persist, false, false, null);
+        return new SysctlRequests.SysctlPatchRequest(changes, persist, false, false, null);
     }
 
     @Test

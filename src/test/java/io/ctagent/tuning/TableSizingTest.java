@@ -7,19 +7,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.ctagent.tuning.Recommendation.HashsizeOption;
-import io.ctagent.tuning.Recommendation.Inputs;
+import io.ctagent.tuning.Recommendation.RecommendationInputs;
 
 class TableSizingTest {
 
     private static final long GIB = 1L << 30;
 
-    private static Inputs inputs(long memTotal, int cpus, long peak, long currentMax, long currentBuckets) {
+    private static RecommendationInputs inputs(long memTotal, int cpus, long peak, long currentMax, long currentBuckets) {
         long budget = memTotal / 100 * 10;
-        return new Inputs(memTotal, cpus, "6.18.0", 256, peak, "test", currentMax, currentBuckets, 10, budget,
+        return new RecommendationInputs(memTotal, cpus, "6.18.0", 256, peak, "test", currentMax, currentBuckets, 10, budget,
                 budget / 256);
     }
 
-    private static TableSizing.Sizing size(Inputs in) {
+    private static TableSizing.Sizing size(RecommendationInputs in) {
         return TableSizing.size(in, KernelDefaults.forHost(in.memTotalBytes(), in.kernelRelease()), "max", "buckets");
     }
 

@@ -7,13 +7,13 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.ctagent.tuning.Recommendation.Item;
+import io.ctagent.tuning.Recommendation.RecommendedSetting;
 
 class TimeoutAdviceTest {
 
     @Test
     void theEstablishedTimeoutCoversKeepaliveAndNoMore() {
-        List<Item> items = TimeoutAdvice.advise(Map.of(TimeoutAdvice.ESTABLISHED, 432000L), 7200, 9, 75);
+        List<RecommendedSetting> items = TimeoutAdvice.advise(Map.of(TimeoutAdvice.ESTABLISHED, 432000L), 7200, 9, 75);
 
         assertThat(items).singleElement().satisfies(item -> {
             assertThat(item.recommended()).isEqualTo(7875);
@@ -29,10 +29,10 @@ class TimeoutAdviceTest {
 
     @Test
     void closingStatesGoBackToTheKernelDefaultOnlyWhenRaised() {
-        List<Item> items = TimeoutAdvice.advise(Map.of(TimeoutAdvice.TIME_WAIT, 600L, TimeoutAdvice.FIN_WAIT, 120L,
+        List<RecommendedSetting> items = TimeoutAdvice.advise(Map.of(TimeoutAdvice.TIME_WAIT, 600L, TimeoutAdvice.FIN_WAIT, 120L,
                 TimeoutAdvice.CLOSE_WAIT, 30L), 7200, 9, 75);
 
-        assertThat(items).extracting(Item::key, Item::recommended).containsExactly(
+        assertThat(items).extracting(RecommendedSetting::key, RecommendedSetting::recommended).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(TimeoutAdvice.TIME_WAIT, 120L),
                 org.assertj.core.groups.Tuple.tuple(TimeoutAdvice.CLOSE_WAIT, 30L),
                 org.assertj.core.groups.Tuple.tuple(TimeoutAdvice.FIN_WAIT, 120L));

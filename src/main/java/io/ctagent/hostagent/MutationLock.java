@@ -18,22 +18,29 @@ import io.ctagent.web.OperatorProblem;
 @Component
 public class MutationLock {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     private final ReentrantLock lock = new ReentrantLock(true);
+    private final Duration wait;
+
+    public MutationLock() {
+        this(Duration.ofSeconds(30));
+    }
+
+    MutationLock(Duration wait) {
+        this.wait = wait;
+    }
 
     /** Runs the change while holding the lock; 503 when another change holds it for too long. */
     public <T> T exclusive(Supplier<T> change) {
         boolean locked;
         try {
-            locked = lock.tryLock(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            locked = lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             locked = false;
         }
         if (!locked) {
             throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "change-in-progress", "Another change is running",
-                    "Another change to this host has been running for more than " + WAIT.toSeconds()
+                    "Another change to this host has been running for more than " + wait.toSeconds()
                             + " s; this one was not started. Retry when it has finished.");
         }
         try {

@@ -45,6 +45,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
                                                                   HttpHeaders headers, HttpStatusCode status,
                                                                   WebRequest request) {
+        // audit: INVALID for mutations whose body never parsed (the audit log hooks in here)
         String field = ex.getCause() instanceof JacksonException json ? jsonPath(json) : "";
         InvalidInput problem = field.isEmpty()
                 ? new InvalidInput("body", "The request body is missing or is not valid JSON.")

@@ -180,6 +180,23 @@ class HashsizeApiTest {
     }
 
     @Test
+    void whenTheModprobeFileCannotBeWrittenTheDropInAndTheTableArePutBack() throws Exception {
+        loadableModule();
+        host.write("etc/sysctl.d/90-conntrack-agent.conf", "# before\n");
+        // A directory where the managed file should be: the rename over it fails (EISDIR).
+        host.write(MODPROBE + "/in-the-way", "x");
+
+        resize("{\"value\": 262144, \"persist\": true}")
+                .andExpect(status().is5xxServerError())
+                .andExpect(jsonPath("$.result").value("FAILED"))
+                .andExpect(jsonPath("$.after['net.netfilter.nf_conntrack_buckets']").value(65536))
+                .andExpect(jsonPath("$.warnings[*]", hasItem(containsString("Restored the table to 65536"))));
+
+        assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
+        assertThat(host.read(DROP_IN)).isEqualTo("# before\n");
+    }
+
+    @Test
     void aTableBeyondTheMemoryBudgetNeedsForce() throws Exception {
         // 10 % of 24576000 kB = 2516582400 bytes = 314572800 buckets of 8 bytes.
         resize("{\"value\": 314572801}").andExpect(status().isConflict())

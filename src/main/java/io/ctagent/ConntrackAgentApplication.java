@@ -6,10 +6,12 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The conntrack-agent: a REST management service for one Linux host's connection tracking. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@EnableScheduling
 public class ConntrackAgentApplication {
 
     /** The agent's clock, replaceable in tests. */

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 import io.ctagent.web.OperatorProblem;
 
 /**
- * Runs one host command as an argument list: no shell, a clean environment, stdin closed,
+ * Runs one host command as an argument list: no shell, a clean environment, stdin closed (or fed a script),
  * stdout and stderr captured separately and capped, and a timeout that kills the process tree.
  */
 @Component
@@ -49,13 +49,16 @@ public class CommandRunner {
         return run(argv, timeout, null);
     }
 
-    /** Runs a command with the default timeout and the given bytes on its stdin. */
-    public CommandResult runWithInput(List<String> argv, byte[] stdin) {
-        return run(argv, defaultTimeout, stdin);
+    /** Runs with the default timeout and {@code input} written to stdin. */
+    public CommandResult run(List<String> argv, byte[] input) {
+        return run(argv, defaultTimeout, input);
     }
 
-    /** Runs a command with the given bytes on its stdin (null: stdin closed at once). */
-    public CommandResult run(List<String> argv, Duration timeout, byte[] stdin) {
+    /**
+     * Like {@link #run(List, Duration)}, but writes {@code input} to the command's stdin and then
+     * closes it: for tools that read a whole script from stdin (`nft -f -`). Null sends nothing.
+     */
+    public CommandResult run(List<String> argv, Duration timeout, byte[] input) {
         if (argv.isEmpty() || !argv.get(0).startsWith("/")) {
             throw new IllegalArgumentException("a command starts with an absolute binary: " + argv);
         }
@@ -74,8 +77,8 @@ public class CommandRunner {
         }
         Future<Captured> stdout = readers.submit(() -> capture(process.getInputStream()));
         Future<Captured> stderr = readers.submit(() -> capture(process.getErrorStream()));
-        // Fed from another thread so a child that never reads stdin cannot outlive its timeout.
-        readers.submit(() -> feed(process.getOutputStream(), stdin));
+        // Written by a pool thread: a child that never reads stdin must not block us past the timeout.
+        readers.submit(() -> feed(process.getOutputStream(), input));
         boolean timedOut = false;
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -97,13 +100,13 @@ public class CommandRunner {
                 out.truncated() || err.truncated());
     }
 
-    private static void feed(OutputStream stream, byte[] stdin) {
-        try (stream) {
-            if (stdin != null) {
-                stream.write(stdin);
+    private static void feed(OutputStream stdin, byte[] input) {
+        try (stdin) {
+            if (input != null) {
+                stdin.write(input);
             }
         } catch (IOException ignored) {
-            // The child may already have exited; its exit code tells what happened.
+            // The child may already have exited or closed its stdin; its exit code tells the rest.
         }
     }
 

@@ -114,6 +114,12 @@ public class HostAgent {
         return runner.run(argv(netns, tool, args));
     }
 
+    /** Like {@link #run(NetnsTarget, Tool, List)}, with {@code input} on the tool's stdin (`nft -f -`). */
+    public CommandResult run(NetnsTarget netns, Tool tool, List<String> args, byte[] input) {
+        requireNetns(netns);
+        return runner.run(argv(netns, tool, args), input);
+    }
+
     /** Runs a tool as the agent's own user in its own namespace: for harmless queries like --version. */
     public CommandResult runUnprivileged(Tool tool, List<String> args) {
         List<String> argv = new ArrayList<>();

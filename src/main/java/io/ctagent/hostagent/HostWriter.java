@@ -123,7 +123,7 @@ public class HostWriter {
         if (argv.get(0).equals(DIRECT_WRITE)) {
             return writeInPlace(paths.sys(relativeSys), value, argv);
         }
-        return fromCommand(runner.runWithInput(argv, Long.toString(value).getBytes(StandardCharsets.US_ASCII)));
+        return fromCommand(runner.run(argv, Long.toString(value).getBytes(StandardCharsets.US_ASCII)));
     }
 
     /** The steps that replace a file under the rootfs in this mode. */
@@ -148,7 +148,7 @@ public class HostWriter {
         }
         long started = System.nanoTime();
         List<CommandResult> results = new ArrayList<>();
-        CommandResult written = runner.runWithInput(commands.get(0), bytes);
+        CommandResult written = runner.run(commands.get(0), bytes);
         results.add(written);
         if (!succeeded(written)) {
             return failed(commands, written, results, started);

@@ -1,5 +1,6 @@
 package io.ctagent.tuning;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import io.ctagent.hostagent.HostFiles;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.tuning.Recommendation.RecommendationInputs;
 import io.ctagent.tuning.Recommendation.RecommendedSetting;
+import io.ctagent.usage.UsageHistory;
 import io.ctagent.web.OperatorProblem;
 
 /** Gathers the host's facts and turns them into a {@link Recommendation}. */
@@ -22,16 +24,17 @@ class RecommendationService {
     static final String MAX = "net.netfilter.nf_conntrack_max";
     static final String BUCKETS = "net.netfilter.nf_conntrack_buckets";
     static final String COUNT = "net.netfilter.nf_conntrack_count";
-    static final String PEAK_SOURCE = "the current count; a sampled peak replaces it once the sampler lands";
 
     private final HostAgent host;
     private final HostFiles files;
     private final HostMemory memory;
+    private final UsageHistory history;
 
-    RecommendationService(HostAgent host, HostFiles files, HostMemory memory) {
+    RecommendationService(HostAgent host, HostFiles files, HostMemory memory, UsageHistory history) {
         this.host = host;
         this.files = files;
         this.memory = memory;
+        this.history = history;
     }
 
     Recommendation recommend() {
@@ -53,7 +56,15 @@ class RecommendationService {
             warnings.add("The kernel release is unknown; the 5.15+ default rule is assumed.");
         }
         long memTotal = memory.memTotalBytes();
-        RecommendationInputs inputs = new RecommendationInputs(memTotal, cpus(), release, memory.objectSize(), values.get(COUNT), PEAK_SOURCE,
+        Duration kept = history.properties().history();
+        long sampledPeak = history.window(kept).peakCount();
+        long count = values.get(COUNT);
+        long peak = Math.max(sampledPeak, count);
+        String peakSource = sampledPeak >= count
+                ? "the highest count sampled in the last " + kept.toMinutes() + " min (ctagent.monitor.history)"
+                : "the current count, above every count sampled in the last " + kept.toMinutes() + " min";
+        RecommendationInputs inputs = new RecommendationInputs(memTotal, cpus(), release, memory.objectSize(), peak,
+                peakSource,
                 values.get(MAX), values.get(BUCKETS), memory.budgetPercent(), memory.budgetBytes(),
                 memory.budgetEntries());
         KernelDefaults.Rule rule = KernelDefaults.forHost(memTotal, release);

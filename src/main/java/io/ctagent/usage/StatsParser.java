@@ -16,12 +16,12 @@ import java.util.Map;
  * Parses /proc/net/stat/nf_conntrack by its header line: kernels print 16 or 17 columns under
  * different names (searched/clashres, delete_list/chainlength), all values in hex, one row per CPU.
  */
-final class StatsParser {
+public final class StatsParser {
 
     private StatsParser() {
     }
 
-    static ConntrackStats parse(String text, String netns, Instant sampledAt) {
+    public static ConntrackStats parse(String text, String netns, Instant sampledAt) {
         return parse(new StringReader(text), netns, sampledAt);
     }
 

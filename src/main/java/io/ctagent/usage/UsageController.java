@@ -16,9 +16,11 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 class UsageController {
 
     private final UsageService usage;
+    private final UsageHistory history;
 
-    UsageController(UsageService usage) {
+    UsageController(UsageService usage, UsageHistory history) {
         this.usage = usage;
+        this.history = history;
     }
 
     @GetMapping("/usage")
@@ -33,5 +35,12 @@ class UsageController {
     ConntrackStats stats(@Parameter(description = "a network namespace under /run/netns; default: the agent's own")
                          @RequestParam(required = false) String netns) {
         return usage.stats(NetnsTarget.parse(netns));
+    }
+
+    @GetMapping("/usage/history")
+    @Operation(summary = "Sampled usage of the agent's own namespace with new/drop/early-drop/insert-failed rates")
+    UsageHistoryWindow history(@Parameter(description = "how far back, e.g. 15m, 1h, 300s (at most ctagent.monitor.history)")
+                               @RequestParam(defaultValue = "15m") String window) {
+        return history.window(HistoryWindowParam.parse(window, history.properties().history()));
     }
 }

@@ -1,42 +1,36 @@
 package io.ctagent.usage;
 
-import java.time.Duration;
-import java.util.function.ToLongFunction;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 import org.springframework.stereotype.Component;
 
-import io.ctagent.hostagent.NetnsTarget;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Prometheus gauges for the agent's own namespace and counters for the kernel statistics.
- * One scrape reads the kernel files once: values are taken from a snapshot at most a second old.
+ * Prometheus gauges and counters for the agent's own namespace, read from the sampler's latest
+ * sample: a scrape never touches the kernel and agrees with the history endpoint.
  */
 @Component
 class UsageMetrics implements MeterBinder {
 
-    private static final Duration MAX_AGE = Duration.ofSeconds(1);
+    private final UsageHistory history;
 
-    private final UsageService usage;
-    private volatile Snapshot snapshot;
-
-    UsageMetrics(UsageService usage) {
-        this.usage = usage;
+    UsageMetrics(UsageHistory history) {
+        this.history = history;
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("ctagent.conntrack.entries", this, m -> m.usageValue(u -> u.count()))
-                .description("Entries in the connection-tracking table (nf_conntrack_count)").register(registry);
-        Gauge.builder("ctagent.conntrack.limit", this, m -> m.usageValue(u -> u.max()))
-                .description("Maximum entries (nf_conntrack_max)").register(registry);
-        Gauge.builder("ctagent.conntrack.buckets", this, m -> m.usageValue(u -> u.buckets()))
-                .description("Hash table buckets (nf_conntrack_buckets)").register(registry);
-        Gauge.builder("ctagent.conntrack.usage.ratio", this, UsageMetrics::usageRatio)
-                .description("Entries divided by the limit").register(registry);
+        gauge(registry, "ctagent.conntrack.entries", "Entries in the connection-tracking table (nf_conntrack_count)",
+                u -> u.count());
+        gauge(registry, "ctagent.conntrack.limit", "Maximum entries (nf_conntrack_max)", u -> u.max());
+        gauge(registry, "ctagent.conntrack.buckets", "Hash table buckets (nf_conntrack_buckets)", u -> u.buckets());
+        gauge(registry, "ctagent.conntrack.usage.ratio", "Entries divided by the limit",
+                u -> u.max() == 0 ? Double.NaN : (double) u.count() / u.max());
         counter(registry, "found", StatCounters::found);
         counter(registry, "invalid", StatCounters::invalid);
         counter(registry, "insert", StatCounters::insert);
@@ -48,46 +42,19 @@ class UsageMetrics implements MeterBinder {
         counter(registry, "clash_resolve", StatCounters::clashResolve);
     }
 
-    private void counter(MeterRegistry registry, String name, java.util.function.Function<StatCounters, Long> field) {
-        FunctionCounter.builder("ctagent.conntrack.stat", this, m -> {
-                    Snapshot current = m.current();
-                    Long value = current.stats == null ? null : field.apply(current.stats.totals());
-                    return value == null ? Double.NaN : value;
-                })
+    private void gauge(MeterRegistry registry, String name, String description,
+                       ToDoubleFunction<ConntrackUsage> field) {
+        Gauge.builder(name, history, h -> h.latestOrSampleNow()
+                        .map(sample -> field.applyAsDouble(sample.usage())).orElse(Double.NaN))
+                .description(description).register(registry);
+    }
+
+    private void counter(MeterRegistry registry, String name, Function<StatCounters, Long> field) {
+        FunctionCounter.builder("ctagent.conntrack.stat", history, h -> h.latestOrSampleNow()
+                        .map(sample -> field.apply(sample.totals()))
+                        .map(Long::doubleValue).orElse(Double.NaN))
                 .tag("counter", name)
                 .description("Kernel conntrack statistic summed over CPUs (/proc/net/stat/nf_conntrack)")
                 .register(registry);
-    }
-
-    private double usageValue(ToLongFunction<ConntrackUsage> field) {
-        ConntrackUsage current = current().usage;
-        return current == null ? Double.NaN : field.applyAsLong(current);
-    }
-
-    private double usageRatio() {
-        ConntrackUsage current = current().usage;
-        return current == null || current.max() == 0 ? Double.NaN : (double) current.count() / current.max();
-    }
-
-    private Snapshot current() {
-        Snapshot current = snapshot;
-        long now = System.nanoTime();
-        if (current == null || now - current.takenAt > MAX_AGE.toNanos()) {
-            current = take(now);
-            snapshot = current;
-        }
-        return current;
-    }
-
-    private Snapshot take(long now) {
-        try {
-            return new Snapshot(now, usage.usage(NetnsTarget.OWN), usage.stats(NetnsTarget.OWN));
-        } catch (RuntimeException notLoaded) {
-            // Conntrack not loaded or unreadable: the scrape shows NaN rather than failing.
-            return new Snapshot(now, null, null);
-        }
-    }
-
-    private record Snapshot(long takenAt, ConntrackUsage usage, ConntrackStats stats) {
     }
 }

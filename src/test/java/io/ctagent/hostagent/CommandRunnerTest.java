@@ -59,16 +59,6 @@ class CommandRunnerTest {
     }
 
     @Test
-    void feedsStdinWhenGivenAndClosesItOtherwise() {
-        CommandResult fed = runner.runWithInput(List.of("/bin/cat"), "line one\nline two\n".getBytes());
-        CommandResult closed = runner.run(List.of("/bin/cat"), Duration.ofSeconds(5));
-
-        assertThat(fed.stdout()).isEqualTo("line one\nline two\n");
-        assertThat(closed.succeeded()).isTrue();
-        assertThat(closed.stdout()).isEmpty();
-    }
-
-    @Test
     void refusesABinaryThatIsNotAnAbsolutePath() {
         assertThatThrownBy(() -> runner.run(List.of("sh", "-c", "id"))).isInstanceOf(IllegalArgumentException.class);
     }

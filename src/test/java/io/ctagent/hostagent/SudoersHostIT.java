@@ -36,7 +36,8 @@ class SudoersHostIT {
 
     @BeforeAll
     static void prepare() throws IOException {
-        HostPrerequisites.require("sudo", "visudo", "unshare", "mount", "sysctl", "nsenter", "dd", "mv", "cat");
+        HostPrerequisites.require("sudo", "visudo", "unshare", "mount", "sysctl", "nsenter", "dd", "mv", "cat", "nft",
+                "iptables");
         dir = temp.resolve("sudoers.d");
         Files.createDirectories(dir);
         Path file = dir.resolve("conntrack-agent");
@@ -75,6 +76,51 @@ class SudoersHostIT {
             assertThat(command.subList(0, 2)).containsExactly(HostPrerequisites.which("sudo"), "-n");
             assertThat(allowed(command.subList(2, command.size()))).as(String.join(" ", command)).isTrue();
         }
+    }
+
+    /** The argument lists of the notrack feature (IptablesRules, NftablesBackend), spelled out. */
+    @Test
+    void notrackCommandsAreAllowed() throws Exception {
+        String iptables = HostPrerequisites.which("iptables");
+        String nft = HostPrerequisites.which("nft");
+        String nsenter = HostPrerequisites.which("nsenter");
+        List<String> raw = List.of("-w", "5", "-t", "raw");
+        for (List<String> command : List.of(
+                List.of(nft, "-j", "list", "table", "inet", "conntrack_agent"),
+                List.of(nft, "-f", "-"),
+                List.of(nft, "-a", "list", "ruleset"),
+                List.of(nsenter, "--net=/run/netns/ctlab-1", "--", nft, "-f", "-"),
+                concat(iptables, raw, "-v", "-S"),
+                List.of(iptables, "-w", "5", "-t", "nat", "-v", "-S"),
+                concat(iptables, raw, "-N", "CTAGENT-NOTRACK-PREROUTING"),
+                concat(iptables, raw, "-A", "OUTPUT", "-m", "comment", "--comment", "ctagent:jump", "-j",
+                        "CTAGENT-NOTRACK-OUTPUT"),
+                concat(iptables, raw, "-A", "CTAGENT-NOTRACK-PREROUTING", "-i", "eth0", "-s", "10.0.0.0/8", "-p", "udp",
+                        "--dport", "53", "-m", "comment", "--comment", "ctagent:0a1b2c3d", "-j", "CT", "--notrack"),
+                concat(iptables, raw, "-A", "CTAGENT-NOTRACK-OUTPUT", "-p", "tcp", "-m", "multiport", "--dports",
+                        "80,443,8000:8100", "-m", "comment", "--comment", "ctagent:0a1b2c3d", "-j", "CT", "--notrack"),
+                concat(iptables, raw, "-D", "CTAGENT-NOTRACK-OUTPUT", "3"),
+                concat(nsenter, List.of("--net=/run/netns/ctlab-1", "--", iptables, "-w", "5", "-t", "raw"), "-D",
+                        "CTAGENT-NOTRACK-OUTPUT", "3"))) {
+            assertThat(allowed(command)).as(String.join(" ", command)).isTrue();
+        }
+        for (List<String> command : List.of(
+                concat(iptables, raw, "-F"),
+                concat(iptables, raw, "-D", "PREROUTING", "1"),
+                concat(iptables, raw, "-A", "PREROUTING", "-j", "CT", "--notrack"),
+                concat(iptables, raw, "-A", "CTAGENT-NOTRACK-OUTPUT", "-j", "DROP"),
+                List.of(nft, "flush", "ruleset"),
+                List.of(nft, "-f", "/tmp/evil.nft"))) {
+            assertThat(allowed(command)).as(String.join(" ", command)).isFalse();
+        }
+    }
+
+    private static List<String> concat(String binary, List<String> prefix, String... args) {
+        List<String> all = new ArrayList<>();
+        all.add(binary);
+        all.addAll(prefix);
+        all.addAll(List.of(args));
+        return all;
     }
 
     @Test

@@ -33,6 +33,9 @@ class UsageControllerTest {
     @MockitoBean
     UsageService usage;
 
+    @MockitoBean
+    UsageHistory history;
+
     @Test
     void usageHasTheFieldsOfTheContract() throws Exception {
         given(usage.usage(NetnsTarget.OWN)).willReturn(new ConntrackUsage(null, 900, 1000, 90.0, 250, 250L, 3.6,
@@ -104,5 +107,18 @@ class UsageControllerTest {
         mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete("/api/v1/conntrack/usage"))
                 .andExpect(status().isMethodNotAllowed())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+    }
+
+    @Test
+    void historyWindowIsParsedStrictly() throws Exception {
+        given(history.properties()).willReturn(new SamplerProperties(java.time.Duration.ofSeconds(5),
+                java.time.Duration.ofHours(1)));
+
+        mvc.perform(get("/api/v1/conntrack/usage/history").param("window", "2h"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("window"));
+        mvc.perform(get("/api/v1/conntrack/usage/history").param("window", "15 m"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("window"));
     }
 }

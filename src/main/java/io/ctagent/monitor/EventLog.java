@@ -1,0 +1,117 @@
+package io.ctagent.monitor;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import io.ctagent.hostagent.HostNamespaces;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The agent's recent events in memory, pushed to server-sent-event subscribers as they happen.
+ * A namespace inode from the kernel is matched to its name under /run/netns.
+ */
+@Component
+public class EventLog {
+
+    private final Deque<AgentEvent> events = new ArrayDeque<>();
+    private final List<SseEmitter> subscribers = new CopyOnWriteArrayList<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final int capacity;
+    private final HostNamespaces namespaces;
+    private final Clock clock;
+    private final Counter tableFull;
+
+    EventLog(MonitorProperties properties, HostNamespaces namespaces, Clock clock, MeterRegistry registry) {
+        this.capacity = properties.events();
+        this.namespaces = namespaces;
+        this.clock = clock;
+        this.tableFull = Counter.builder("ctagent.table.full.events")
+                .description("Kernel 'nf_conntrack: table full, dropping packet' messages seen").register(registry);
+    }
+
+    public AgentEvent publish(EventType type, Severity severity, String message, Long netnsInode, String source,
+                              Instant time) {
+        AgentEvent event;
+        synchronized (events) {
+            event = new AgentEvent(sequence.incrementAndGet(), time == null ? Instant.now(clock) : time, type,
+                    severity, message, netnsInode, nameOf(netnsInode), source);
+            events.addLast(event);
+            while (events.size() > capacity) {
+                events.removeFirst();
+            }
+        }
+        if (type == EventType.TABLE_FULL) {
+            tableFull.increment();
+        }
+        for (SseEmitter subscriber : subscribers) {
+            send(subscriber, event);
+        }
+        return event;
+    }
+
+    /** Events after {@code afterId}, optionally of one type, newest last, at most {@code limit}. */
+    public List<AgentEvent> list(long afterId, EventType type, int limit) {
+        synchronized (events) {
+            List<AgentEvent> matching = events.stream()
+                    .filter(e -> e.id() > afterId && (type == null || e.type() == type)).toList();
+            return matching.subList(Math.max(0, matching.size() - limit), matching.size());
+        }
+    }
+
+    public Optional<AgentEvent> latest(EventType type) {
+        synchronized (events) {
+            return events.stream().filter(e -> e.type() == type).reduce((a, b) -> b);
+        }
+    }
+
+    public Optional<AgentEvent> latest() {
+        synchronized (events) {
+            return Optional.ofNullable(events.peekLast());
+        }
+    }
+
+    /** A new SSE subscriber; it first gets the events after {@code lastEventId}. */
+    SseEmitter subscribe(long lastEventId) {
+        SseEmitter emitter = new SseEmitter(0L);
+        emitter.onCompletion(() -> subscribers.remove(emitter));
+        emitter.onTimeout(() -> subscribers.remove(emitter));
+        emitter.onError(error -> subscribers.remove(emitter));
+        subscribers.add(emitter);
+        if (lastEventId > 0) {
+            list(lastEventId, null, capacity).forEach(event -> send(emitter, event));
+        }
+        return emitter;
+    }
+
+    private void send(SseEmitter emitter, AgentEvent event) {
+        try {
+            emitter.send(SseEmitter.event().id(String.valueOf(event.id())).name(event.type().name()).data(event));
+        } catch (IOException | IllegalStateException gone) {
+            subscribers.remove(emitter);
+        }
+    }
+
+    private String nameOf(Long inode) {
+        if (inode == null) {
+            return null;
+        }
+        for (Map.Entry<String, Long> named : namespaces.named().entrySet()) {
+            if (named.getValue().equals(inode)) {
+                return named.getKey();
+            }
+        }
+        return null;
+    }
+}

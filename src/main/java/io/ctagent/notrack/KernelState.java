@@ -1,0 +1,25 @@
+package io.ctagent.notrack;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What the kernel holds of the agent's own rules in one namespace.
+ *
+ * @param owned every tagged rule copy in the agent's table or chains
+ * @param structure the agent's chains and jump rules that exist (backend-specific names)
+ */
+record KernelState(List<KernelRule> owned, Set<String> structure) {
+
+    static final KernelState EMPTY = new KernelState(List.of(), Set.of());
+
+    List<KernelRule> copiesOf(String id) {
+        return owned.stream().filter(copy -> copy.id().equals(id)).toList();
+    }
+
+    Set<String> locationsOf(String id) {
+        return owned.stream().filter(copy -> copy.id().equals(id)).map(KernelRule::location)
+                .collect(Collectors.toSet());
+    }
+}

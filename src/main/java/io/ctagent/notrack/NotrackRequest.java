@@ -1,0 +1,63 @@
+package io.ctagent.notrack;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/**
+ * A NOTRACK rule as a client asks for it. Every field is text until {@link RuleSpecParser} has
+ * turned it into a typed value; unknown fields are refused, since a misspelt "dport" would
+ * otherwise silently widen the rule to every port.
+ */
+@Schema(description = "A NOTRACK rule to add. Fields left out match anything.")
+public record NotrackRequest(
+        @Schema(description = "which packets: PREROUTING (arriving), OUTPUT (sent by this host, loopback included) "
+                + "or BOTH", allowableValues = {"PREROUTING", "OUTPUT", "BOTH"}, defaultValue = "BOTH")
+        String direction,
+        @Schema(description = "address family; default: that of src/dst, else both",
+                allowableValues = {"ipv4", "ipv6", "both"})
+        String family,
+        @Schema(description = "transport protocol; required with ports", allowableValues = {"tcp", "udp"})
+        String protocol,
+        @Schema(description = "destination ports: a number, a range \"1000-2000\", a list \"53,5353\" or an array "
+                + "of these (at most 15 slots, a range takes two)", example = "53",
+                types = {"integer", "string", "array"})
+        Object dports,
+        @Schema(description = "source ports, written like dports", types = {"integer", "string", "array"})
+        Object sports,
+        @Schema(description = "input interface (PREROUTING only); a trailing '+' matches a prefix", example = "eth0")
+        String iif,
+        @Schema(description = "output interface (OUTPUT only); a trailing '+' matches a prefix", example = "eth0")
+        String oif,
+        @Schema(description = "source network in CIDR notation (a bare address is one host)", example = "10.0.0.0/8")
+        String src,
+        @Schema(description = "destination network in CIDR notation", example = "169.254.20.10/32")
+        String dst,
+        @Schema(description = "why the rule exists: letters, digits, space and _ . , : / @ + = ( ) -; at most 128",
+                example = "node-local-dns")
+        String comment,
+        @Schema(description = "answer with the exact commands without changing anything", defaultValue = "false")
+        Boolean dryRun,
+        @Schema(description = "required (with the admin role) for a rule that matches all traffic",
+                defaultValue = "false")
+        Boolean force,
+        @JsonAnySetter @Schema(hidden = true)
+        Map<String, Object> unknownFields) {
+
+    /** A request without unknown fields, e.g. rebuilt from the state file. */
+    static NotrackRequest of(String direction, String family, String protocol, Object dports, Object sports,
+                             String iif, String oif, String src, String dst, String comment) {
+        return new NotrackRequest(direction, family, protocol, dports, sports, iif, oif, src, dst, comment, null,
+                null, null);
+    }
+
+    boolean dryRunAsked() {
+        return Boolean.TRUE.equals(dryRun);
+    }
+
+    boolean forceAsked() {
+        return Boolean.TRUE.equals(force);
+    }
+}

@@ -1,0 +1,30 @@
+package io.ctagent.notrack;
+
+import java.util.List;
+
+/**
+ * What a NOTRACK rule matches, in typed values only: this is all a renderer ever sees.
+ * Null fields match anything.
+ */
+record RuleSpec(Direction direction, IpFamily family, Protocol protocol, Ports dports, Ports sports,
+                String iif, String oif, Cidr src, Cidr dst, String comment) {
+
+    /** No protocol, port, address or interface: every packet of the family in that direction. */
+    boolean matchesAllTraffic() {
+        return protocol == null && dports == null && sports == null && iif == null && oif == null && src == null
+                && dst == null;
+    }
+
+    List<Hook> hooks() {
+        return direction.hooks();
+    }
+
+    /** The same match; the comment does not change which packets a rule exempts. */
+    boolean sameMatch(RuleSpec other) {
+        return withComment(null).equals(other.withComment(null));
+    }
+
+    private RuleSpec withComment(String newComment) {
+        return new RuleSpec(direction, family, protocol, dports, sports, iif, oif, src, dst, newComment);
+    }
+}

@@ -89,27 +89,8 @@ class HashsizeChanger {
         Map<SysctlKey, Long> beforeMap = Map.of(SysctlKey.BUCKETS, before);
         List<String> warnings = new ArrayList<>(guards.check(List.of(new Requested(SysctlKey.BUCKETS, value)),
                 beforeMap, force, reason));
-        boolean builtIn = reader.builtIn();
-        PersistPlan sysctlFile = null;
-        PersistPlan modprobeFile = null;
-        if (persist) {
-            sysctlFile = persistence.plan(persistence.read(), Map.of(SysctlKey.BUCKETS, value), Set.of());
-            if (builtIn) {
-                warnings.add("nf_conntrack is built into this kernel: the size is persisted as "
-                        + "net.netfilter.nf_conntrack_buckets only (module options would be ignored).");
-            } else {
-                String current = reader.modprobeContent();
-                modprobeFile = new PersistPlan("/" + reader.modprobeFile(), reader.modprobeFile(), current,
-                        ModprobeOptions.withHashsize(current, value), writer.replaceFileCommands(reader.modprobeFile()));
-            }
-        }
+        List<PersistPlan> filePlans = persist ? planFiles(value, warnings) : List.of();
         boolean resizes = value != before;
-        List<PersistPlan> filePlans = new ArrayList<>();
-        for (PersistPlan plan : new PersistPlan[] {sysctlFile, modprobeFile}) {
-            if (plan != null && plan.changes()) {
-                filePlans.add(plan);
-            }
-        }
         if (!resizes && filePlans.isEmpty()) {
             return change(ChangeResult.UNCHANGED, beforeMap, beforeMap, persist, List.of(), List.of(), warnings);
         }
@@ -148,8 +129,33 @@ class HashsizeChanger {
                         + "page of buckets).");
             }
         }
+        writeFiles(filePlans, route, resizes ? before : null, run, warnings);
+        long after = resizes ? readBack(route) : reader.values().get(SysctlKey.BUCKETS);
+        warnings.addAll(persistence.state(persistence.read(), SysctlKey.BUCKETS, after).warnings());
+        // audit: outcome APPLIED (after, commands with exit codes)
+        return change(ChangeResult.APPLIED, beforeMap, Map.of(SysctlKey.BUCKETS, after), persist, run, files, warnings);
+    }
+
+    /** The sysctl drop-in with the new buckets and, for a loadable module, the modprobe.d options: those that change. */
+    private List<PersistPlan> planFiles(long value, List<String> warnings) {
+        List<PersistPlan> plans = new ArrayList<>();
+        plans.add(persistence.plan(persistence.read(), Map.of(SysctlKey.BUCKETS, value), Set.of()));
+        if (reader.builtIn()) {
+            warnings.add("nf_conntrack is built into this kernel: the size is persisted as "
+                    + "net.netfilter.nf_conntrack_buckets only (module options would be ignored).");
+        } else {
+            String current = reader.modprobeContent();
+            plans.add(new PersistPlan("/" + reader.modprobeFile(), reader.modprobeFile(), current,
+                    ModprobeOptions.withHashsize(current, value), writer.replaceFileCommands(reader.modprobeFile())));
+        }
+        return plans.stream().filter(PersistPlan::changes).toList();
+    }
+
+    /** Writes the files in order; on a failure puts back the files written and the table size. */
+    private void writeFiles(List<PersistPlan> plans, HashsizeReader.Route route, Long resizedFrom,
+                            List<List<String>> run, List<String> warnings) {
         List<PersistPlan> written = new ArrayList<>();
-        for (PersistPlan plan : filePlans) {
+        for (PersistPlan plan : plans) {
             HostWrite write = writer.replaceFile(plan.relative(), plan.after());
             run.addAll(write.commands());
             if (!write.succeeded()) {
@@ -157,18 +163,15 @@ class HashsizeChanger {
                     run.addAll(writer.replaceFile(done.relative(), done.before()).commands());
                     warnings.add("Restored " + done.path() + ".");
                 }
-                if (resizes) {
-                    restore(route, before, run, warnings);
+                long before = resizedFrom != null ? resizedFrom : reader.values().get(SysctlKey.BUCKETS);
+                if (resizedFrom != null) {
+                    restore(route, resizedFrom, run, warnings);
                 }
                 throw failed(WriteFailure.of(plan.path(), write), before, reader.values().get(SysctlKey.BUCKETS),
-                        persist, run, warnings);
+                        true, run, warnings);
             }
             written.add(plan);
         }
-        long after = resizes ? readBack(route) : reader.values().get(SysctlKey.BUCKETS);
-        warnings.addAll(persistence.state(persistence.read(), SysctlKey.BUCKETS, after).warnings());
-        // audit: outcome APPLIED (after, commands with exit codes)
-        return change(ChangeResult.APPLIED, beforeMap, Map.of(SysctlKey.BUCKETS, after), persist, run, files, warnings);
     }
 
     /** Reads back what was written: the buckets sysctl, or the module parameter. */

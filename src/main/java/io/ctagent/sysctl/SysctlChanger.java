@@ -149,23 +149,7 @@ class SysctlChanger {
     private SysctlChange run(Plan plan) {
         NetnsTarget netns = plan.netns();
         List<SysctlKey> keys = plan.changes().stream().map(Requested::key).toList();
-        for (SysctlKey key : keys) {
-            Writability kernel = reader.kernelWritability(key, netns);
-            if (!kernel.writable()) {
-                throw readOnly(key, kernel);
-            }
-        }
-        Map<SysctlKey, Long> before = reader.values(netns, keys);
-        for (SysctlKey key : keys) {
-            if (!before.containsKey(key)) {
-                throw new OperatorProblem(HttpStatus.NOT_FOUND, "sysctl-not-in-namespace",
-                        "Sysctl not in this namespace", key + " does not exist in namespace " + netns + ".")
-                        .with("field", "key");
-            }
-        }
-        if (plan.ifMatch() != null) {
-            requireMatch(plan.ifMatch(), reader.view(keys.get(0), netns));
-        }
+        Map<SysctlKey, Long> before = readBefore(plan, keys);
         Options options = plan.options();
         List<String> warnings = new ArrayList<>(guards.check(plan.changes(), before, options.force(), options.reason()));
         List<Requested> toWrite = plan.changes().stream()
@@ -192,6 +176,36 @@ class SysctlChanger {
             }
             return change(ChangeResult.DRY_RUN, plan, before, planned, commands, files, warnings);
         }
+        return apply(plan, before, toWrite, writesFile ? file : null, files, warnings);
+    }
+
+    /** Kernel rules first, then the values the change starts from (404 for a key the namespace lacks). */
+    private Map<SysctlKey, Long> readBefore(Plan plan, List<SysctlKey> keys) {
+        NetnsTarget netns = plan.netns();
+        for (SysctlKey key : keys) {
+            Writability kernel = reader.kernelWritability(key, netns);
+            if (!kernel.writable()) {
+                throw readOnly(key, kernel);
+            }
+        }
+        Map<SysctlKey, Long> before = reader.values(netns, keys);
+        for (SysctlKey key : keys) {
+            if (!before.containsKey(key)) {
+                throw new OperatorProblem(HttpStatus.NOT_FOUND, "sysctl-not-in-namespace",
+                        "Sysctl not in this namespace", key + " does not exist in namespace " + netns + ".")
+                        .with("field", "key");
+            }
+        }
+        if (plan.ifMatch() != null) {
+            requireMatch(plan.ifMatch(), reader.view(keys.get(0), netns));
+        }
+        return before;
+    }
+
+    private SysctlChange apply(Plan plan, Map<SysctlKey, Long> before, List<Requested> toWrite, PersistPlan file,
+                               List<PlannedFile> files, List<String> warnings) {
+        NetnsTarget netns = plan.netns();
+        List<SysctlKey> keys = plan.changes().stream().map(Requested::key).toList();
         writer.requirePrivilege();
         for (Requested change : toWrite) {
             Writability host = writer.sysctlWritability(netns, change.key().name());
@@ -206,7 +220,7 @@ class SysctlChanger {
                 return failed(plan, attempt, before, keys, files, warnings);
             }
         }
-        if (writesFile && !attempt.persist(persistence, file)) {
+        if (file != null && !attempt.persist(persistence, file)) {
             return failed(plan, attempt, before, keys, files, warnings);
         }
         Map<SysctlKey, Long> after = reader.values(netns, keys);

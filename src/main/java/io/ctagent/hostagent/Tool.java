@@ -10,7 +10,11 @@ public enum Tool {
     NSENTER("nsenter"),
     SYSCTL("sysctl"),
     SUDO("sudo"),
-    CAT("cat");
+    CAT("cat"),
+    /** Privileged file writes in sudo mode: stdin to a fixed temp path, with fsync. */
+    DD("dd"),
+    /** The atomic rename that completes a privileged file write in sudo mode. */
+    MV("mv");
 
     private final String binary;
 

@@ -62,7 +62,7 @@ public class Tools {
             case NSENTER -> "util-linux";
             case SYSCTL -> "procps";
             case SUDO -> "sudo";
-            case CAT -> "coreutils";
+            case CAT, DD, MV -> "coreutils";
         };
     }
 }

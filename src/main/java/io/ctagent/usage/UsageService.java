@@ -58,8 +58,11 @@ public class UsageService {
         return StatsParser.parse(text, netns.name().orElse(null), Instant.now(clock));
     }
 
-    /** Bytes per conntrack entry; slabinfo is global and fixed at boot, so it is read once. */
-    int objectSize() {
+    /**
+     * Bytes per conntrack entry; slabinfo is global and fixed at boot, so it is read once.
+     * Public for the tuning guards and recommendation, which size the table by the same rule.
+     */
+    public int objectSize() {
         OptionalInt known = slabObjectSize;
         if (known == null) {
             try {

@@ -1,0 +1,232 @@
+package io.ctagent.hashsize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.ResultActions;
+
+import io.ctagent.testsupport.FakeHost;
+
+@SpringBootTest
+@AutoConfigureMockMvc
+class HashsizeApiTest {
+
+    static final Path DIR;
+    static FakeHost host;
+
+    static {
+        try {
+            DIR = Files.createTempDirectory("ctagent-hashsize");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static final String BUCKETS = "proc/sys/net/netfilter/nf_conntrack_buckets";
+    static final String HASHSIZE = "sys/module/nf_conntrack/parameters/hashsize";
+    static final String DROP_IN = "etc/sysctl.d/90-conntrack-agent.conf";
+    static final String MODPROBE = "etc/modprobe.d/conntrack-agent.conf";
+
+    @DynamicPropertySource
+    static void hostRoots(DynamicPropertyRegistry registry) {
+        registry.add("ctagent.host.proc-root", () -> DIR.resolve("proc").toString());
+        registry.add("ctagent.host.sys-root", () -> DIR.resolve("sys").toString());
+        registry.add("ctagent.host.rootfs", DIR::toString);
+        registry.add("ctagent.host.mode", () -> "direct");
+    }
+
+    @Autowired
+    MockMvc mvc;
+
+    @BeforeEach
+    void reset() throws IOException {
+        try (Stream<Path> files = Files.walk(DIR)) {
+            for (Path path : files.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(DIR)).toList()) {
+                Files.delete(path);
+            }
+        }
+        host = FakeHost.copyTo(DIR);
+    }
+
+    private void loadableModule() {
+        host.write("sys/module/nf_conntrack/initstate", "live\n");
+    }
+
+    private ResultActions resize(String body) throws Exception {
+        return mvc.perform(put("/api/v1/hashsize").contentType(MediaType.APPLICATION_JSON).content(body));
+    }
+
+    @Test
+    void showsSizeRatioWritabilityAndThatTheFixtureIsBuiltIn() throws Exception {
+        mvc.perform(get("/api/v1/hashsize"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.hashsize").value(65536))
+                .andExpect(jsonPath("$.buckets").value(65536))
+                .andExpect(jsonPath("$.max").value(262144))
+                .andExpect(jsonPath("$.maxPerBucket").value(4.0))
+                .andExpect(jsonPath("$.chainLengthAtMax").value(8.0))
+                .andExpect(jsonPath("$.writable").value(true))
+                .andExpect(jsonPath("$.writeMethod").value("sysctl"))
+                .andExpect(jsonPath("$.builtIn").value(true))
+                .andExpect(jsonPath("$.persistedValue").isEmpty())
+                .andExpect(jsonPath("$.persistedIn").isEmpty());
+        loadableModule();
+        mvc.perform(get("/api/v1/hashsize")).andExpect(jsonPath("$.builtIn").value(false));
+    }
+
+    @Test
+    void resizesThroughTheBucketsSysctl() throws Exception {
+        resize("{\"value\": 262144}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.result").value("APPLIED"))
+                .andExpect(jsonPath("$.action").value("hashsize.set"))
+                .andExpect(jsonPath("$.before['net.netfilter.nf_conntrack_buckets']").value(65536))
+                .andExpect(jsonPath("$.after['net.netfilter.nf_conntrack_buckets']").value(262144))
+                .andExpect(jsonPath("$.commands[0][1]").value(containsString("nf_conntrack_buckets")));
+        assertThat(host.read(BUCKETS)).isEqualTo("262144\n");
+        resize("{\"value\": 262144}").andExpect(jsonPath("$.result").value("UNCHANGED"));
+    }
+
+    @Test
+    void whenTheBucketsSysctlIsReadOnlyItResizesThroughTheModuleParameter() throws Exception {
+        Files.setPosixFilePermissions(DIR.resolve(BUCKETS), PosixFilePermissions.fromString("r--r--r--"));
+
+        mvc.perform(get("/api/v1/hashsize")).andExpect(jsonPath("$.writeMethod").value("sysfs"));
+        resize("{\"value\": 131072}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.commands[0][1]").value(DIR.resolve(HASHSIZE).toString()));
+        assertThat(host.read(HASHSIZE)).isEqualTo("131072\n");
+    }
+
+    @Test
+    void persistingAModuleWritesTheSysctlDropInAndModprobeOptions() throws Exception {
+        loadableModule();
+        host.write(MODPROBE, "# mine\noptions nf_conntrack expect_hashsize=512 hashsize=16384\n");
+
+        resize("{\"value\": 262144, \"persist\": true}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.files", hasSize(2)))
+                .andExpect(jsonPath("$.files[1].path").value("/etc/modprobe.d/conntrack-agent.conf"));
+
+        assertThat(host.read(DROP_IN)).contains("net.netfilter.nf_conntrack_buckets = 262144");
+        assertThat(host.read(MODPROBE)).isEqualTo("""
+                # mine
+                options nf_conntrack expect_hashsize=512
+                options nf_conntrack hashsize=262144
+                """);
+        mvc.perform(get("/api/v1/hashsize"))
+                .andExpect(jsonPath("$.persistedValue").value(262144))
+                .andExpect(jsonPath("$.persistedIn").value("/etc/sysctl.d/90-conntrack-agent.conf"))
+                .andExpect(jsonPath("$.warnings", hasSize(0)));
+    }
+
+    @Test
+    void persistingABuiltInTableWritesOnlyTheSysctlDropIn() throws Exception {
+        resize("{\"value\": 262144, \"persist\": true}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.files", hasSize(1)))
+                .andExpect(jsonPath("$.warnings[*]", hasItem(containsString("built into this kernel"))));
+        assertThat(DIR.resolve(MODPROBE)).doesNotExist();
+        assertThat(host.read(DROP_IN)).contains("net.netfilter.nf_conntrack_buckets = 262144");
+    }
+
+    @Test
+    void aDryRunShowsCommandsAndBothFilesAndChangesNothing() throws Exception {
+        loadableModule();
+
+        resize("{\"value\": 262144, \"persist\": true, \"dryRun\": true}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.result").value("DRY_RUN"))
+                .andExpect(jsonPath("$.commands", hasSize(5)))
+                .andExpect(jsonPath("$.files[1].content").value(containsString("options nf_conntrack hashsize=262144")));
+        assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
+        assertThat(DIR.resolve(DROP_IN)).doesNotExist();
+        assertThat(DIR.resolve(MODPROBE)).doesNotExist();
+    }
+
+    @Test
+    void outsideTheInitialNamespaceItIsReadOnlyWithTheReason() throws Exception {
+        host.delete("proc/sys/net/nf_conntrack_max");
+
+        mvc.perform(get("/api/v1/hashsize"))
+                .andExpect(jsonPath("$.writable").value(false))
+                .andExpect(jsonPath("$.readOnlyReason").value(containsString("EOPNOTSUPP")));
+        resize("{\"value\": 262144}").andExpect(status().isConflict());
+        resize("{\"value\": 262144, \"dryRun\": true}").andExpect(status().isConflict());
+        assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
+    }
+
+    @Test
+    void whenTheModprobeFileCannotBeWrittenTheDropInAndTheTableArePutBack() throws Exception {
+        loadableModule();
+        host.write("etc/sysctl.d/90-conntrack-agent.conf", "# before\n");
+        // A directory where the managed file should be: the rename over it fails (EISDIR).
+        host.write(MODPROBE + "/in-the-way", "x");
+
+        resize("{\"value\": 262144, \"persist\": true}")
+                .andExpect(status().is5xxServerError())
+                .andExpect(jsonPath("$.result").value("FAILED"))
+                .andExpect(jsonPath("$.after['net.netfilter.nf_conntrack_buckets']").value(65536))
+                .andExpect(jsonPath("$.warnings[*]", hasItem(containsString("Restored the table to 65536"))));
+
+        assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
+        assertThat(host.read(DROP_IN)).isEqualTo("# before\n");
+    }
+
+    @Test
+    void aTableBeyondTheMemoryBudgetNeedsForce() throws Exception {
+        // 10 % of 24576000 kB = 2516582400 bytes = 314572800 buckets of 8 bytes.
+        resize("{\"value\": 314572801}").andExpect(status().isConflict())
+                .andExpect(jsonPath("$.type").value("urn:ctagent:problem:guard-refused"));
+        assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
+    }
+
+    @Test
+    void badValuesAre400NamingTheField() throws Exception {
+        for (String value : new String[] {"\"65536\"", "0", "-5", "9223372036854775808", "\"1;reboot\"", "1.5"}) {
+            resize("{\"value\": " + value + "}").andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.field").value("value"));
+        }
+        assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
+    }
+
+    @Test
+    void bootValuesFromModprobeAndTheCommandLineAreShownWithTheirConflicts() throws Exception {
+        host.write("usr/lib/modprobe.d/50-vendor.conf", "options nf_conntrack hashsize=16384\n");
+        host.write("proc/cmdline", "ro quiet nf_conntrack.hashsize=32768\n");
+
+        mvc.perform(get("/api/v1/hashsize"))
+                .andExpect(jsonPath("$.persistedValue").value(32768))
+                .andExpect(jsonPath("$.persistedIn").value("/proc/cmdline"))
+                .andExpect(jsonPath("$.warnings[*]", hasItem(containsString("is ignored"))));
+        loadableModule();
+        host.write("etc/sysctl.d/60-net.conf", "net.netfilter.nf_conntrack_buckets = 65536\n");
+        mvc.perform(get("/api/v1/hashsize"))
+                .andExpect(jsonPath("$.persistedValue").value(65536))
+                .andExpect(jsonPath("$.persistedIn").value("/etc/sysctl.d/60-net.conf"))
+                .andExpect(jsonPath("$.warnings[*]", hasItem(containsString("make them agree"))));
+    }
+}

@@ -1,0 +1,217 @@
+package io.ctagent.hostagent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.http.HttpStatus;
+
+import io.ctagent.testsupport.FakeHost;
+import io.ctagent.web.OperatorProblem;
+
+class HostWriterTest {
+
+    private static final String MAX = "net.netfilter.nf_conntrack_max";
+    private static final String PERSIST = "etc/sysctl.d/90-conntrack-agent.conf";
+
+    @TempDir
+    Path temp;
+
+    private FakeHost host;
+    private HostAgent agent;
+
+    private HostAgent agent(HostMode mode) {
+        host = FakeHost.copyTo(temp);
+        HostProperties properties = TestHostProperties.withMode(host.proc().toString(), host.sys().toString(),
+                host.root().toString(), mode);
+        return new HostAgent(properties, new HostPaths(properties), new Tools(properties), new CommandRunner(properties));
+    }
+
+    private HostWriter writer(HostMode mode) {
+        agent = agent(mode);
+        return new HostWriter(agent, new CommandRunner(TestHostProperties.withMode("/proc", "/sys", "/", mode)));
+    }
+
+    /** READ_ONLY is detected, never configured: an agent that reports it. */
+    private HostWriter readOnlyWriter() {
+        HostAgent real = agent(HostMode.DIRECT);
+        HostProperties properties = TestHostProperties.withMode(host.proc().toString(), host.sys().toString(),
+                host.root().toString(), HostMode.DIRECT);
+        HostAgent readOnly = new HostAgent(properties, real.paths(), real.tools(), new CommandRunner(properties)) {
+            @Override
+            public EffectiveMode mode() {
+                return EffectiveMode.READ_ONLY;
+            }
+        };
+        return new HostWriter(readOnly, new CommandRunner(properties));
+    }
+
+    @Test
+    void directModeWritesTheSysctlFileUnderTheProcRootReplacingItsContent() {
+        HostWriter writer = writer(HostMode.DIRECT);
+
+        HostWrite write = writer.writeSysctl(NetnsTarget.OWN, MAX, 1000);
+
+        assertThat(write.succeeded()).isTrue();
+        assertThat(host.read("proc/sys/net/netfilter/nf_conntrack_max")).isEqualTo("1000\n");
+        assertThat(write.commands()).containsExactly(
+                List.of("write", host.proc().resolve("sys/net/netfilter/nf_conntrack_max").toString(), "1000"));
+    }
+
+    @Test
+    void aFailedDirectWriteIsClassifiedNotThrown() {
+        HostWriter writer = writer(HostMode.DIRECT);
+
+        HostWrite write = writer.writeSysctl(NetnsTarget.OWN, "net.netfilter.nf_conntrack_gone", 5);
+
+        assertThat(write.succeeded()).isFalse();
+        assertThat(write.error()).isEqualTo(WriteError.NOT_FOUND);
+        assertThat(write.message()).contains("nf_conntrack_gone");
+    }
+
+    @Test
+    void aNameThatIsNotASysctlNeverBecomesAPath() {
+        HostWriter writer = writer(HostMode.DIRECT);
+
+        for (String bad : List.of("../../etc/passwd", "net/netfilter/x", "net.netfilter.x;reboot", "net..x", "NET.x")) {
+            assertThatThrownBy(() -> writer.writeSysctl(NetnsTarget.OWN, bad, 1))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void directModeReplacesAFileAtomicallyWithMode0644AndNoTempLeft() throws Exception {
+        HostWriter writer = writer(HostMode.DIRECT);
+        host.write(PERSIST, "old\n");
+
+        HostWrite write = writer.replaceFile(PERSIST, "net.netfilter.nf_conntrack_max = 1000\n");
+
+        assertThat(write.succeeded()).isTrue();
+        Path file = host.root().resolve(PERSIST);
+        assertThat(Files.readString(file)).isEqualTo("net.netfilter.nf_conntrack_max = 1000\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r--r--");
+        assertThat(file.resolveSibling(".90-conntrack-agent.conf" + HostWriter.TEMP_SUFFIX)).doesNotExist();
+        assertThat(write.commands()).containsExactly(
+                List.of("write", file.resolveSibling(".90-conntrack-agent.conf.ctagent-tmp").toString()),
+                List.of("rename", file.resolveSibling(".90-conntrack-agent.conf.ctagent-tmp").toString(),
+                        file.toString()));
+    }
+
+    @Test
+    void directModeCreatesTheDirectoryOfANewFile() throws Exception {
+        HostWriter writer = writer(HostMode.DIRECT);
+
+        assertThat(writer.replaceFile("etc/modprobe.d/conntrack-agent.conf", "options nf_conntrack hashsize=1024\n")
+                .succeeded()).isTrue();
+        assertThat(host.read("etc/modprobe.d/conntrack-agent.conf")).isEqualTo("options nf_conntrack hashsize=1024\n");
+    }
+
+    @Test
+    void sudoModeRunsSysctlWithSudoNAndAbsolutePaths() {
+        HostWriter writer = writer(HostMode.SUDO);
+        assumeThat(agent.tools().find(Tool.SUDO)).isPresent();
+        assumeThat(agent.tools().find(Tool.SYSCTL)).isPresent();
+        assumeThat(agent.tools().find(Tool.NSENTER)).isPresent();
+
+        assertThat(writer.sysctlCommand(NetnsTarget.OWN, MAX, 524288)).containsExactly(
+                path(agent, Tool.SUDO), "-n", path(agent, Tool.SYSCTL), "-w", MAX + "=524288");
+        assertThat(writer.sysctlCommand(NetnsTarget.parse("lab1"), "net.netfilter.nf_conntrack_udp_timeout", 10))
+                .containsExactly(path(agent, Tool.SUDO), "-n", path(agent, Tool.NSENTER),
+                        "--net=" + host.root().resolve("run/netns/lab1"), "--", path(agent, Tool.SYSCTL), "-w",
+                        "net.netfilter.nf_conntrack_udp_timeout=10");
+    }
+
+    @Test
+    void sudoModeWritesFilesWithDdOfAFixedTempPathThenMv() {
+        HostWriter writer = writer(HostMode.SUDO);
+        assumeThat(agent.tools().find(Tool.SUDO)).isPresent();
+        String target = host.root().resolve(PERSIST).toString();
+        String tempFile = host.root().resolve("etc/sysctl.d/.90-conntrack-agent.conf.ctagent-tmp").toString();
+
+        assertThat(writer.replaceFileCommands(PERSIST)).containsExactly(
+                List.of(path(agent, Tool.SUDO), "-n", path(agent, Tool.DD), "of=" + tempFile, "conv=fsync",
+                        "status=none"),
+                List.of(path(agent, Tool.SUDO), "-n", path(agent, Tool.MV), "-f", tempFile, target));
+        assertThat(writer.sysParameterCommand("module/nf_conntrack/parameters/hashsize", 65536)).containsExactly(
+                path(agent, Tool.SUDO), "-n", path(agent, Tool.DD),
+                "of=" + host.sys().resolve("module/nf_conntrack/parameters/hashsize"), "status=none");
+    }
+
+    @Test
+    void sudoModeReallyFeedsTheContentThroughStdin() throws Exception {
+        HostWriter writer = writer(HostMode.SUDO);
+        assumeThat(agent.tools().find(Tool.SUDO)).isPresent();
+        assumeThat(agent.root()).as("sudo -n without a password needs root here").isTrue();
+
+        HostWrite write = writer.replaceFile(PERSIST, "# kept\nnet.netfilter.nf_conntrack_max = 7\n");
+
+        assertThat(write.succeeded()).as(write.message()).isTrue();
+        assertThat(host.read(PERSIST)).isEqualTo("# kept\nnet.netfilter.nf_conntrack_max = 7\n");
+        assertThat(write.results()).hasSize(2).allSatisfy(result -> assertThat(result.exitCode()).isZero());
+        assertThat(host.root().resolve("etc/sysctl.d/.90-conntrack-agent.conf.ctagent-tmp")).doesNotExist();
+    }
+
+    @Test
+    void dryRunModePlansInTheDirectFormAndRefusesToWrite() {
+        HostWriter writer = writer(HostMode.DRY_RUN);
+
+        assertThat(writer.planOnly()).isTrue();
+        assertThat(writer.sysctlCommand(NetnsTarget.OWN, MAX, 9)).first().isEqualTo("write");
+        assertThatThrownBy(() -> writer.writeSysctl(NetnsTarget.OWN, MAX, 9)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> writer.replaceFile(PERSIST, "x")).isInstanceOf(IllegalStateException.class);
+        assertThat(host.read("proc/sys/net/netfilter/nf_conntrack_max")).isEqualTo("262144\n");
+        assertThat(host.root().resolve(PERSIST)).doesNotExist();
+    }
+
+    @Test
+    void readOnlyModeIsA503SayingWhichPrivilegeIsMissing() {
+        HostWriter writer = readOnlyWriter();
+
+        assertThatThrownBy(() -> writer.writeSysctl(NetnsTarget.OWN, MAX, 9))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> {
+                    assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                    assertThat(problem.getBody().getDetail()).contains("without root").contains("sudoers");
+                });
+        assertThat(writer.sysctlWritability(NetnsTarget.OWN, MAX).writable()).isFalse();
+        assertThat(host.read("proc/sys/net/netfilter/nf_conntrack_max")).isEqualTo("262144\n");
+    }
+
+    @Test
+    void aFileWithoutTheOwnerWriteBitIsNotWritableWhateverTheUid() throws Exception {
+        HostWriter writer = writer(HostMode.DIRECT);
+        Path count = host.proc().resolve("sys/net/netfilter/nf_conntrack_count");
+        Files.setPosixFilePermissions(count, PosixFilePermissions.fromString("r--r--r--"));
+
+        Writability writability = writer.sysctlWritability(NetnsTarget.OWN, "net.netfilter.nf_conntrack_count");
+
+        assertThat(writability.writable()).isFalse();
+        assertThat(writability.reason()).contains("read-only");
+        assertThat(writer.sysctlWritability(NetnsTarget.OWN, MAX)).isEqualTo(Writability.YES);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "sysctl: setting key \"net.netfilter.nf_conntrack_max\": Read-only file system | READ_ONLY_FILE_SYSTEM",
+            "sysctl: permission denied on key \"net.netfilter.nf_conntrack_max\" | PERMISSION_DENIED",
+            "/usr/bin/dd: error writing '/sys/module/nf_conntrack/parameters/hashsize': Operation not supported | NOT_SUPPORTED",
+            "sysctl: setting key \"net.netfilter.nf_conntrack_udp_timeout\": Invalid argument | INVALID_ARGUMENT",
+            "sysctl: cannot stat /proc/sys/net/netfilter/nf_conntrack_x: No such file or directory | NOT_FOUND",
+            "sudo: a password is required | SUDO_REFUSED",
+            "something else | FAILED"})
+    void classifiesWhatTheToolsSay(String message, WriteError expected) {
+        assertThat(WriteError.fromMessage(message)).isEqualTo(expected);
+    }
+
+    private static String path(HostAgent agent, Tool tool) {
+        return agent.tools().require(tool).toString();
+    }
+}

@@ -1,0 +1,180 @@
+package io.ctagent.sysctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.http.HttpStatus;
+
+import io.ctagent.hostagent.CommandRunner;
+import io.ctagent.hostagent.HostAgent;
+import io.ctagent.hostagent.HostFiles;
+import io.ctagent.hostagent.HostMode;
+import io.ctagent.hostagent.HostPaths;
+import io.ctagent.hostagent.HostProperties;
+import io.ctagent.hostagent.HostWrite;
+import io.ctagent.hostagent.HostWriter;
+import io.ctagent.hostagent.MutationLock;
+import io.ctagent.hostagent.NetnsTarget;
+import io.ctagent.testsupport.FakeHost;
+import io.ctagent.tuning.HostMemory;
+import io.ctagent.tuning.TuningProperties;
+import io.ctagent.usage.UsageProperties;
+import io.ctagent.usage.UsageService;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/** All or nothing: the service wired by hand over a fake host and a host writer that can be told to fail. */
+class SysctlChangerTest {
+
+    private static final String MAX = "proc/sys/net/netfilter/nf_conntrack_max";
+    private static final String UDP = "proc/sys/net/netfilter/nf_conntrack_udp_timeout";
+    private static final String ESTABLISHED = "proc/sys/net/netfilter/nf_conntrack_tcp_timeout_established";
+    private static final String DROP_IN = "etc/sysctl.d/90-conntrack-agent.conf";
+
+    @TempDir
+    Path temp;
+
+    private FakeHost host;
+    private FailingWriter writer;
+    private SysctlChanger changer;
+
+    /** A real direct-mode writer that fails the n-th sysctl write (1-based), or the file write. */
+    static final class FailingWriter extends HostWriter {
+        int failSysctlWrite = -1;
+        boolean failFile;
+        Map<Long, Long> keepInstead = Map.of();
+        final List<String> written = new ArrayList<>();
+
+        FailingWriter(HostAgent host, CommandRunner runner) {
+            super(host, runner);
+        }
+
+        @Override
+        public HostWrite writeSysctl(NetnsTarget netns, String name, long value) {
+            written.add(name + "=" + value);
+            if (written.size() == failSysctlWrite) {
+                return new HostWrite(List.of(sysctlCommand(netns, name, value)), false,
+                        io.ctagent.hostagent.WriteError.INVALID_ARGUMENT, "Invalid argument", List.of(), 1);
+            }
+            return super.writeSysctl(netns, name, keepInstead.getOrDefault(value, value));
+        }
+
+        @Override
+        public HostWrite replaceFile(String relativeRootfs, String content) {
+            if (failFile) {
+                return new HostWrite(replaceFileCommands(relativeRootfs), false,
+                        io.ctagent.hostagent.WriteError.READ_ONLY_FILE_SYSTEM, "Read-only file system", List.of(), 1);
+            }
+            return super.replaceFile(relativeRootfs, content);
+        }
+    }
+
+    @BeforeEach
+    void wire() {
+        host = FakeHost.copyTo(temp);
+        HostProperties properties = new HostProperties(host.proc().toString(), host.sys().toString(),
+                host.root().toString(), HostMode.DIRECT, Duration.ofSeconds(5), 1 << 16,
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        CommandRunner runner = new CommandRunner(properties);
+        HostAgent agent = new HostAgent(properties, new HostPaths(properties),
+                new io.ctagent.hostagent.Tools(properties), runner);
+        HostFiles files = new HostFiles(agent);
+        writer = new FailingWriter(agent, runner);
+        SysctlCatalog catalog = new SysctlCatalog(files);
+        SysctlPersistence persistence = new SysctlPersistence(files, writer,
+                new SysctlProperties("/etc/sysctl.d/90-conntrack-agent.conf"));
+        SysctlReader reader = new SysctlReader(catalog, files, agent, writer, persistence);
+        UsageService usage = new UsageService(agent, new UsageProperties(75, 90), Clock.systemUTC());
+        SysctlGuards guards = new SysctlGuards(reader, new HostMemory(agent, usage, new TuningProperties(10)));
+        changer = new SysctlChanger(catalog, reader, guards, persistence, writer, new MutationLock(),
+                auditId -> java.util.Optional.empty());
+    }
+
+    private static SysctlRequests.SysctlPatchRequest batch(boolean persist, Object... keysAndValues) {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, JsonNode> changes = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            changes.put((String) keysAndValues[i], json.valueToTree(keysAndValues[i + 1]));
+        }
+        return new SysctlRequests.SysctlPatchRequest(changes, persist, false, false, null);
+    }
+
+    @Test
+    void whenTheSecondKeyFailsTheFirstIsRestoredAndTheThirdNeverWritten() {
+        writer.failSysctlWrite = 2;
+
+        assertThatThrownBy(() -> changer.patch(null, batch(false,
+                "net.netfilter.nf_conntrack_max", 524288,
+                "net.netfilter.nf_conntrack_udp_timeout", 45,
+                "net.netfilter.nf_conntrack_tcp_timeout_established", 7875)))
+                .isInstanceOfSatisfying(ChangeFailed.class, failed -> {
+                    assertThat(failed.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+                    assertThat(failed.getBody().getDetail()).contains("nf_conntrack_udp_timeout = 45")
+                            .contains("EINVAL").contains("restored");
+                    SysctlChange change = failed.change();
+                    assertThat(change.result()).isEqualTo(ChangeResult.FAILED);
+                    assertThat(change.applied()).isFalse();
+                    assertThat(change.after()).isEqualTo(change.before());
+                    assertThat(change.warnings()).contains("Restored net.netfilter.nf_conntrack_max to 262144.");
+                    assertThat(change.commands()).hasSize(3);
+                    assertThat(failed.getBody().getProperties()).containsKeys("before", "after", "commands");
+                });
+
+        assertThat(writer.written).containsExactly("net.netfilter.nf_conntrack_max=524288",
+                "net.netfilter.nf_conntrack_udp_timeout=45", "net.netfilter.nf_conntrack_max=262144");
+        assertThat(host.read(MAX)).isEqualTo("262144\n");
+        assertThat(host.read(UDP)).isEqualTo("30\n");
+        assertThat(host.read(ESTABLISHED)).isEqualTo("432000\n");
+    }
+
+    @Test
+    void whenTheDropInCannotBeWrittenTheRuntimeChangesAreRestored() {
+        writer.failFile = true;
+
+        assertThatThrownBy(() -> changer.patch(null, batch(true,
+                "net.netfilter.nf_conntrack_max", 524288, "net.netfilter.nf_conntrack_udp_timeout", 45)))
+                .isInstanceOfSatisfying(ChangeFailed.class, failed -> {
+                    assertThat(failed.getBody().getDetail()).contains("EROFS");
+                    assertThat(failed.change().after()).isEqualTo(failed.change().before());
+                });
+
+        assertThat(host.read(MAX)).isEqualTo("262144\n");
+        assertThat(host.read(UDP)).isEqualTo("30\n");
+        assertThat(host.root().resolve(DROP_IN)).doesNotExist();
+    }
+
+    @Test
+    void aValueThatReadsBackDifferentlyFailsAndIsRestored() {
+        // The kernel (here: the fake) keeps 46 where 45 was asked.
+        writer.keepInstead = Map.of(45L, 46L);
+
+        assertThatThrownBy(() -> changer.patch(null, batch(false, "net.netfilter.nf_conntrack_udp_timeout", 45)))
+                .isInstanceOfSatisfying(ChangeFailed.class, failed -> {
+                    assertThat(failed.getBody().getType().toString()).endsWith("read-back-mismatch");
+                    assertThat(failed.change().warnings())
+                            .contains("Restored net.netfilter.nf_conntrack_udp_timeout to 30.");
+                });
+        assertThat(host.read(UDP)).isEqualTo("30\n");
+    }
+
+    @Test
+    void aBatchThatChangesNothingWritesNothing() {
+        SysctlChange change = changer.patch(null, batch(false,
+                "net.netfilter.nf_conntrack_max", 262144, "net.netfilter.nf_conntrack_udp_timeout", 30));
+
+        assertThat(change.result()).isEqualTo(ChangeResult.UNCHANGED);
+        assertThat(writer.written).isEmpty();
+    }
+
+}

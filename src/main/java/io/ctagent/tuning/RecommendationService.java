@@ -19,7 +19,7 @@ import io.ctagent.web.OperatorProblem;
 
 /** Gathers the host's facts and turns them into a {@link Recommendation}. */
 @Service
-class RecommendationService {
+public class RecommendationService {
 
     static final String MAX = "net.netfilter.nf_conntrack_max";
     static final String BUCKETS = "net.netfilter.nf_conntrack_buckets";
@@ -37,7 +37,7 @@ class RecommendationService {
         this.history = history;
     }
 
-    Recommendation recommend() {
+    public Recommendation recommend() {
         List<String> keys = List.of(MAX, BUCKETS, COUNT, TimeoutAdvice.ESTABLISHED, TimeoutAdvice.TIME_WAIT,
                 TimeoutAdvice.CLOSE_WAIT, TimeoutAdvice.FIN_WAIT, "net.ipv4.tcp_keepalive_time",
                 "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_keepalive_intvl");

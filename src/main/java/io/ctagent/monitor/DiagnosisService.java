@@ -1,0 +1,257 @@
+package io.ctagent.monitor;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.stereotype.Service;
+
+import io.ctagent.hostagent.HostAgent;
+import io.ctagent.hostagent.NetnsTarget;
+import io.ctagent.monitor.Finding.ProposedRequest;
+import io.ctagent.tuning.Recommendation;
+import io.ctagent.tuning.RecommendationService;
+import io.ctagent.usage.ConntrackUsage;
+import io.ctagent.usage.HistoryPoint;
+import io.ctagent.usage.UsageHistory;
+import io.ctagent.usage.UsageHistoryWindow;
+import io.ctagent.usage.UsageLevel;
+import io.ctagent.usage.UsageProperties;
+import io.ctagent.usage.UsageService;
+
+/**
+ * The runbook as checks: each finding names the numbers it used and the exact request that fixes
+ * it. A check without evidence emits nothing.
+ */
+@Service
+public class DiagnosisService {
+
+    static final Duration WINDOW = Duration.ofMinutes(15);
+    static final String MAX_KEY = "net.netfilter.nf_conntrack_max";
+    /** Older kernels sized max at 4 entries per bucket; more means long hash chains on every lookup. */
+    static final double MAX_ENTRIES_PER_BUCKET = 4.0;
+
+    private final UsageService usage;
+    private final UsageHistory history;
+    private final UsageProperties levels;
+    private final NetnsInventory inventory;
+    private final EventLog events;
+    private final RecommendationService recommendations;
+    private final HostAgent host;
+    private final Clock clock;
+
+    DiagnosisService(UsageService usage, UsageHistory history, UsageProperties levels, NetnsInventory inventory,
+                     EventLog events, RecommendationService recommendations, HostAgent host, Clock clock) {
+        this.usage = usage;
+        this.history = history;
+        this.levels = levels;
+        this.inventory = inventory;
+        this.events = events;
+        this.recommendations = recommendations;
+        this.host = host;
+        this.clock = clock;
+    }
+
+    public Diagnosis diagnose() {
+        ConntrackUsage own = usage.usage(NetnsTarget.OWN);
+        Recommendation recommendation = recommendations.recommend();
+        List<NetnsSummary> namespaces = inventory.list();
+        Instant since = Instant.now(clock).minus(WINDOW);
+        List<AgentEvent> tableFull = events.list(0, EventType.TABLE_FULL, Integer.MAX_VALUE).stream()
+                .filter(e -> !e.time().isBefore(since)).toList();
+
+        List<Finding> findings = new ArrayList<>();
+        Set<Long> covered = new HashSet<>();
+        long fullest = namespaces.stream().mapToLong(n -> n.count() == null ? 0 : n.count()).max().orElse(0);
+        long raiseTo = raisedMax(recommendation, own, fullest);
+        for (NetnsSummary ns : namespaces) {
+            namespaceNearMax(ns, own, raiseTo, recommendation, tableFull).ifPresent(f -> {
+                findings.add(f);
+                covered.add(ns.inode());
+            });
+        }
+        findings.addAll(tableFullElsewhere(tableFull, covered, own, raiseTo, recommendation));
+        bucketsTooFew(own, recommendation).ifPresent(findings::add);
+        drops(history.window(WINDOW), own, raiseTo, recommendation).ifPresent(findings::add);
+        load(recommendation.inputs().cpus()).ifPresent(findings::add);
+
+        findings.sort(Comparator.comparing(Finding::severity).reversed());
+        Severity level = findings.isEmpty() ? Severity.INFO : findings.get(0).severity();
+        return new Diagnosis(Instant.now(clock), level, WINDOW, findings);
+    }
+
+    /** Full or nearly full: the agent's own namespace or any other (max is global, counts are not). */
+    private Optional<Finding> namespaceNearMax(NetnsSummary ns, ConntrackUsage own, long raiseTo,
+                                               Recommendation recommendation, List<AgentEvent> tableFull) {
+        if (ns.count() == null || ns.usagePercent() == null) {
+            return Optional.empty();
+        }
+        List<AgentEvent> here = tableFull.stream().filter(e -> Long.valueOf(ns.inode()).equals(e.netnsInode()))
+                .toList();
+        boolean critical = ns.usagePercent() >= levels.criticalPercent() || !here.isEmpty();
+        if (ns.usagePercent() < levels.warnPercent() && here.isEmpty()) {
+            return Optional.empty();
+        }
+        String where = describe(ns);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("netns", ns.name());
+        evidence.put("netnsInode", ns.inode());
+        evidence.put("count", ns.count());
+        evidence.put("max", own.max());
+        evidence.put("usagePercent", ns.usagePercent());
+        evidence.put("tableFullEvents", here.size());
+        here.stream().reduce((a, b) -> b).ifPresent(e -> evidence.put("lastTableFull", e.time()));
+        evidence.put("processes", ns.processes().stream().limit(5).map(p -> p.command()).toList());
+        String title = (ns.usagePercent() >= 100 || !here.isEmpty() ? "Table full in " : "Table nearly full in ")
+                + where;
+        String detail = where + " holds " + ns.count() + " of " + own.max() + " entries (" + ns.usagePercent()
+                + " %). " + (here.isEmpty() ? "" : "The kernel logged 'table full, dropping packet' " + here.size()
+                + " time(s) in the last " + WINDOW.toMinutes() + " min: new connections there are being dropped. ")
+                + "nf_conntrack_max is global: raising it to " + raiseTo + " costs up to "
+                + mib(raiseTo * recommendation.inputs().objectSize()) + " of kernel memory. Then find what fills "
+                + "it with GET /api/v1/conntrack/entries/summary" + netnsQuery(ns) + ".";
+        return Optional.of(new Finding(ns.own() ? "usage-near-max" : "namespace-table-full",
+                critical ? Severity.CRITICAL : Severity.WARNING, title, detail, evidence, raiseMax(raiseTo)));
+    }
+
+    private List<Finding> tableFullElsewhere(List<AgentEvent> tableFull, Set<Long> covered, ConntrackUsage own,
+                                             long raiseTo, Recommendation recommendation) {
+        Map<Long, List<AgentEvent>> byInode = new LinkedHashMap<>();
+        for (AgentEvent event : tableFull) {
+            long inode = event.netnsInode() == null ? -1 : event.netnsInode();
+            if (!covered.contains(inode)) {
+                byInode.computeIfAbsent(inode, i -> new ArrayList<>()).add(event);
+            }
+        }
+        List<Finding> findings = new ArrayList<>();
+        byInode.forEach((inode, list) -> {
+            AgentEvent last = list.get(list.size() - 1);
+            Map<String, Object> evidence = new LinkedHashMap<>();
+            evidence.put("tableFullEvents", list.size());
+            evidence.put("lastTableFull", last.time());
+            evidence.put("lastMessage", last.message());
+            if (inode >= 0) {
+                evidence.put("netnsInode", inode);
+            }
+            evidence.put("max", own.max());
+            String where = inode < 0 ? "a namespace the kernel did not name"
+                    : last.netns() != null ? "namespace " + last.netns() : "namespace " + inode
+                    + " (it no longer exists or has no process the agent can see)";
+            findings.add(new Finding("table-full-events", Severity.CRITICAL, "Packets dropped: table full in " + where,
+                    "The kernel logged 'table full, dropping packet' " + list.size() + " time(s) in the last "
+                            + WINDOW.toMinutes() + " min for " + where + ". Raise nf_conntrack_max to " + raiseTo
+                            + " (up to " + mib(raiseTo * recommendation.inputs().objectSize()) + ").",
+                    evidence, raiseMax(raiseTo)));
+        });
+        return findings;
+    }
+
+    private Optional<Finding> bucketsTooFew(ConntrackUsage own, Recommendation recommendation) {
+        if (own.buckets() == 0 || (double) own.max() / own.buckets() <= MAX_ENTRIES_PER_BUCKET) {
+            return Optional.empty();
+        }
+        long buckets = recommendation.buckets().recommended();
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("max", own.max());
+        evidence.put("buckets", own.buckets());
+        evidence.put("entriesPerBucketAtMax", Math.round(100.0 * own.max() / own.buckets()) / 100.0);
+        evidence.put("recommendedBuckets", buckets);
+        return Optional.of(new Finding("buckets-too-few", Severity.WARNING, "Hash table too small for max",
+                "A full table would hold " + evidence.get("entriesPerBucketAtMax") + " entries per bucket; every "
+                        + "packet walks that chain. " + recommendation.buckets().reason(),
+                evidence, new ProposedRequest("PUT", "/api/v1/hashsize", Map.of("value", buckets, "persist", true),
+                "operator", "resize the hash table to " + buckets + " buckets")));
+    }
+
+    private Optional<Finding> drops(UsageHistoryWindow window, ConntrackUsage own, long raiseTo,
+                                    Recommendation recommendation) {
+        double drop = 0;
+        double earlyDrop = 0;
+        double insertFailed = 0;
+        List<HistoryPoint> points = window.points();
+        for (int i = 1; i < points.size(); i++) {
+            double seconds = Duration.between(points.get(i - 1).time(), points.get(i).time()).toMillis() / 1000.0;
+            drop += rate(points.get(i).dropPerSecond()) * seconds;
+            earlyDrop += rate(points.get(i).earlyDropPerSecond()) * seconds;
+            insertFailed += rate(points.get(i).insertFailedPerSecond()) * seconds;
+        }
+        if (drop + earlyDrop + insertFailed < 1) {
+            return Optional.empty();
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("window", window.window().toString());
+        evidence.put("drop", Math.round(drop));
+        evidence.put("earlyDrop", Math.round(earlyDrop));
+        evidence.put("insertFailed", Math.round(insertFailed));
+        evidence.put("peakCount", window.peakCount());
+        evidence.put("max", own.max());
+        boolean dropping = drop + insertFailed >= 1;
+        return Optional.of(new Finding("conntrack-drops", dropping ? Severity.CRITICAL : Severity.WARNING,
+                dropping ? "The kernel dropped packets it could not track" : "The kernel evicted entries to make room",
+                "In the last " + WINDOW.toMinutes() + " min the agent's namespace counted " + Math.round(drop)
+                        + " drops, " + Math.round(earlyDrop) + " early drops and " + Math.round(insertFailed)
+                        + " failed inserts (peak " + window.peakCount() + " of " + own.max() + "). Raise "
+                        + "nf_conntrack_max to " + raiseTo + " (up to "
+                        + mib(raiseTo * recommendation.inputs().objectSize()) + ").",
+                evidence, raiseMax(raiseTo)));
+    }
+
+    private Optional<Finding> load(int cpus) {
+        Optional<String> loadavg = host.readProc(NetnsTarget.OWN, "loadavg");
+        if (loadavg.isEmpty() || cpus <= 0) {
+            return Optional.empty();
+        }
+        double oneMinute = Double.parseDouble(loadavg.get().strip().split("\\s+")[0]);
+        double perCpu = Math.round(100.0 * oneMinute / cpus) / 100.0;
+        if (perCpu < 1.0) {
+            return Optional.empty();
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("loadavg1", oneMinute);
+        evidence.put("cpus", cpus);
+        evidence.put("loadPerCpu", perCpu);
+        return Optional.of(new Finding("system-load", perCpu >= 2 ? Severity.CRITICAL : Severity.WARNING,
+                "System load is high", "The 1-minute load is " + oneMinute + " on " + cpus + " CPUs (" + perCpu
+                + " per CPU). Conntrack lookups and garbage collection slow down under load; no API call fixes "
+                + "this: find the busy processes (top, dmesg).", evidence, null));
+    }
+
+    /** Enough for the fullest namespace twice over, and at least what the recommendation says. */
+    static long raisedMax(Recommendation recommendation, ConntrackUsage own, long fullestCount) {
+        return Math.max(Math.max(recommendation.max().recommended(), 2 * fullestCount), own.max() + 1);
+    }
+
+    private static ProposedRequest raiseMax(long value) {
+        return new ProposedRequest("PUT", "/api/v1/sysctls/" + MAX_KEY, Map.of("value", value, "persist", true,
+                "reason", "diagnosis: conntrack table full"), "operator", "raise nf_conntrack_max to " + value
+                + " now and after a reboot");
+    }
+
+    private static String describe(NetnsSummary ns) {
+        if (ns.own()) {
+            return "the agent's own namespace";
+        }
+        return ns.name() != null ? "namespace " + ns.name() : "namespace " + ns.inode()
+                + (ns.processes().isEmpty() ? "" : " (" + ns.processes().get(0).command() + ")");
+    }
+
+    private static String netnsQuery(NetnsSummary ns) {
+        return ns.name() == null || ns.own() ? "" : "?netns=" + ns.name();
+    }
+
+    private static double rate(Double value) {
+        return value == null ? 0 : value;
+    }
+
+    private static String mib(long bytes) {
+        return Math.round(bytes / 1048576.0 * 10) / 10.0 + " MiB";
+    }
+}

@@ -1,0 +1,217 @@
+package io.ctagent.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.ctagent.testsupport.HostPrerequisites;
+import io.ctagent.testsupport.KernelValues;
+import io.ctagent.testsupport.LabNamespace;
+import io.ctagent.testsupport.TestApiKeys;
+import io.ctagent.testsupport.TrafficGenerator;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * The incident drill on the real kernel: a lab namespace fills a table whose global max was
+ * lowered to 1000; within 2 s of the first drop the agent must report the table-full event with
+ * the namespace, show the namespace at 100 %, and propose a fix in the diagnosis; applying that
+ * fix as an operator lets new connections through and is audited. Global values are restored.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class IncidentDrillHostIT {
+
+    private static final long DRILL_MAX = 1000;
+    private static final String MAX = "net.netfilter.nf_conntrack_max";
+    private static final String BUCKETS = "net.netfilter.nf_conntrack_buckets";
+    // The persist file must live in a sysctl.d directory; /run is tmpfs and the test deletes it.
+    private static final Path PERSIST = Path.of("/run/sysctl.d/99-ctagent-drill-"
+            + UUID.randomUUID().toString().substring(0, 8) + ".conf");
+    private static Path auditFile;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        TestApiKeys.register(registry);
+        auditFile = Files.createTempDirectory("ctagent-drill").resolve("audit.jsonl");
+        registry.add("ctagent.audit.path", auditFile::toString);
+        registry.add("ctagent.sysctl.persist-file", PERSIST::toString);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ObjectMapper json;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void prerequisites() {
+        HostPrerequisites.require("ip", "iptables", "conntrack", "nsenter", "sysctl");
+    }
+
+    @AfterAll
+    static void removePersistFile() throws Exception {
+        Files.deleteIfExists(PERSIST);
+    }
+
+    @Test
+    void tableFullInALabNamespaceIsSeenDiagnosedAndFixedThroughTheApi() throws Exception {
+        long originalMax = KernelValues.read(MAX);
+        long originalBuckets = KernelValues.read(BUCKETS);
+        Process filler = null;
+        Process afterFix = null;
+        try (LabNamespace lab = LabNamespace.create()) {
+            try {
+                LabNamespace.run("sysctl", "-w", MAX + "=" + DRILL_MAX);
+                filler = lab.start(java(), "-cp", testClasses(), TrafficGenerator.class.getName(), "tcp-fill",
+                        String.valueOf(DRILL_MAX + 100), "18181");
+                String opened = new BufferedReader(new InputStreamReader(filler.getInputStream(),
+                        StandardCharsets.UTF_8)).readLine();
+                // The connect that found the table full timed out after 1 s: the first drop was then.
+                long firstDropNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
+                assertThat(opened).startsWith("OPEN ");
+                assertThat(Long.parseLong(opened.substring(5))).isBetween(DRILL_MAX - 10, DRILL_MAX);
+
+                JsonNode event = await(firstDropNanos, "/api/v1/events?type=TABLE_FULL",
+                        events -> find(events, e -> lab.name().equals(text(e, "netns"))) != null);
+                JsonNode tableFull = find(event, e -> lab.name().equals(text(e, "netns")));
+                assertThat(tableFull.get("netnsInode").asLong()).isPositive();
+                assertThat(tableFull.get("message").asText()).contains("table full");
+
+                JsonNode namespaces = await(firstDropNanos, "/api/v1/netns",
+                        list -> find(list, n -> lab.name().equals(text(n, "name"))) != null);
+                JsonNode labNs = find(namespaces, n -> lab.name().equals(text(n, "name")));
+                assertThat(labNs.get("usagePercent").asDouble()).isGreaterThanOrEqualTo(99.0);
+                assertThat(labNs.get("inode").asLong()).isEqualTo(tableFull.get("netnsInode").asLong());
+
+                JsonNode diagnosis = await(firstDropNanos, "/api/v1/diagnosis",
+                        d -> find(d.get("findings"), f -> isLabCritical(f, lab)) != null);
+                assertThat(diagnosis.get("level").asText()).isEqualTo("CRITICAL");
+                JsonNode finding = find(diagnosis.get("findings"), f -> isLabCritical(f, lab));
+                assertThat(finding.get("evidence").get("count").asLong()).isGreaterThanOrEqualTo(DRILL_MAX - 10);
+                JsonNode fix = finding.get("fix");
+                assertThat(fix.get("method").asText()).isEqualTo("PUT");
+
+                HttpResponse<String> applied = send(fix.get("method").asText(), fix.get("path").asText(),
+                        json.writeValueAsString(fix.get("body")), TestApiKeys.OPERATOR);
+                assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
+                JsonNode change = json.readTree(applied.body());
+                assertThat(change.get("applied").asBoolean()).isTrue();
+                String auditId = change.get("auditId").asText();
+                assertThat(KernelValues.read(MAX)).isEqualTo(fix.get("body").get("value").asLong());
+
+                afterFix = lab.start(java(), "-cp", testClasses(), TrafficGenerator.class.getName(), "tcp-hold",
+                        "20", "18182");
+                String ready = new BufferedReader(new InputStreamReader(afterFix.getInputStream(),
+                        StandardCharsets.UTF_8)).readLine();
+                assertThat(ready).isEqualTo("READY 20");
+
+                HttpResponse<String> audit = send("GET", "/api/v1/audit?limit=50", null, TestApiKeys.AUDITOR);
+                assertThat(audit.statusCode()).isEqualTo(200);
+                assertThat(audit.body()).contains(auditId, MAX);
+            } finally {
+                stop(afterFix);
+                stop(filler);
+                LabNamespace.run("sysctl", "-w", MAX + "=" + originalMax);
+                LabNamespace.run("sysctl", "-w", BUCKETS + "=" + originalBuckets);
+            }
+        } finally {
+            assertThat(KernelValues.read(MAX)).isEqualTo(originalMax);
+            assertThat(KernelValues.read(BUCKETS)).isEqualTo(originalBuckets);
+        }
+    }
+
+    private static boolean isLabCritical(JsonNode finding, LabNamespace lab) {
+        return "CRITICAL".equals(text(finding, "severity")) && finding.get("evidence") != null
+                && lab.name().equals(text(finding.get("evidence"), "netns")) && finding.get("fix") != null;
+    }
+
+    /** Polls a GET until the condition holds, failing if that takes past 2 s after the first drop. */
+    private JsonNode await(long firstDropNanos, String path, Predicate<JsonNode> condition) throws Exception {
+        long deadline = firstDropNanos + Duration.ofSeconds(2).toNanos();
+        JsonNode last = null;
+        do {
+            HttpResponse<String> response = send("GET", path, null, TestApiKeys.VIEWER);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            last = json.readTree(response.body());
+            if (condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("not within 2 s of the first drop: GET " + path + " -> " + last);
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, String key) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header(TestApiKeys.HEADER, key);
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",
+                    "application/json");
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode find(JsonNode array, Predicate<JsonNode> test) {
+        if (array == null) {
+            return null;
+        }
+        for (JsonNode node : array) {
+            if (test.test(node)) {
+                return node;
+            }
+        }
+        return null;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        if (process != null) {
+            try {
+                process.getOutputStream().close();
+            } catch (java.io.IOException ignored) {
+                // already gone
+            }
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static String testClasses() throws Exception {
+        return Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+}

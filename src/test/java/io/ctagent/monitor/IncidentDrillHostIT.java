@@ -120,6 +120,7 @@ class IncidentDrillHostIT {
                 JsonNode change = json.readTree(applied.body());
                 assertThat(change.get("applied").asBoolean()).isTrue();
                 String auditId = change.get("auditId").asText();
+                assertThat(auditId).isNotBlank().isNotEqualTo("null");
                 assertThat(KernelValues.read(MAX)).isEqualTo(fix.get("body").get("value").asLong());
 
                 afterFix = lab.start(java(), "-cp", testClasses(), TrafficGenerator.class.getName(), "tcp-hold",

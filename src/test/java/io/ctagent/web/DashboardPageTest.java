@@ -53,6 +53,14 @@ class DashboardPageTest {
     }
 
     @Test
+    void onlyTheDashboardsOwnFilesAreOpenAndTheyCarryThePolicyAlone() throws Exception {
+        mvc.perform(get("/dashboard.js")).andExpect(status().isForbidden())
+                .andExpect(header().doesNotExist("Content-Security-Policy"));
+        mvc.perform(get("/api/v1/agent")).andExpect(status().isUnauthorized())
+                .andExpect(header().doesNotExist("Content-Security-Policy"));
+    }
+
+    @Test
     void thePolicyAllowsOnlyTheAgentsOwnOrigin() {
         assertThat(DashboardHeaders.CONTENT_SECURITY_POLICY).isEqualTo("default-src 'self'; script-src 'self'; "
                 + "style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'");

@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -89,10 +91,27 @@ public class EventLog {
         emitter.onTimeout(() -> subscribers.remove(emitter));
         emitter.onError(error -> subscribers.remove(emitter));
         subscribers.add(emitter);
+        // A comment first, so the client gets the response headers now rather than with the first event.
+        sendComment(emitter, "subscribed");
         if (lastEventId > 0) {
             list(lastEventId, null, capacity).forEach(event -> send(emitter, event));
         }
         return emitter;
+    }
+
+    /** Open streams would hold a graceful shutdown for its whole timeout: end them first. */
+    @EventListener(ContextClosedEvent.class)
+    void closeStreams() {
+        subscribers.forEach(SseEmitter::complete);
+        subscribers.clear();
+    }
+
+    private void sendComment(SseEmitter emitter, String comment) {
+        try {
+            emitter.send(SseEmitter.event().comment(comment));
+        } catch (IOException | IllegalStateException gone) {
+            subscribers.remove(emitter);
+        }
     }
 
     private void send(SseEmitter emitter, AgentEvent event) {

@@ -48,6 +48,9 @@ final class AccessRules {
         // Swagger UI and the spec: a caller needs them to learn how to authenticate.
         get(rules, Access.PUBLIC, "/swagger-ui.html", "/swagger-ui/**", "/v3/api-docs", "/v3/api-docs/**",
                 "/v3/api-docs.yaml");
+        // The status dashboard's files (io.ctagent.web.DashboardHeaders): the page loads before the
+        // operator enters a key, and it holds no host data; its API calls carry the key.
+        get(rules, Access.PUBLIC, "/", "/index.html", "/app.js", "/app.css");
         // Probes carry no key.
         get(rules, Access.PUBLIC, "/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness");
         get(rules, publicMetrics ? Access.PUBLIC : Access.VIEWER, "/actuator/prometheus");

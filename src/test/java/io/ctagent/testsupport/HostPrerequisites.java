@@ -28,6 +28,17 @@ public final class HostPrerequisites {
         }
     }
 
+    /**
+     * Requires Linux and a browser binary (scripts/install-browser.sh installs Debian's chromium).
+     * The agent under test reads the real /proc, so the conntrack module must be loaded too.
+     */
+    public static void requireBrowser(String binary) {
+        check(System.getProperty("os.name").toLowerCase().contains("linux"), "not Linux");
+        check(which(binary) != null, binary + " is not installed (scripts/install-browser.sh installs it)");
+        check(Files.exists(Path.of("/proc/sys/net/netfilter/nf_conntrack_count")),
+                "the nf_conntrack module is not loaded");
+    }
+
     public static String which(String binary) {
         for (String dir : new String[] {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
             Path candidate = Path.of(dir, binary);

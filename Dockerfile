@@ -7,8 +7,9 @@ ARG BASE_IMAGE=eclipse-temurin:17-jre
 FROM ${BASE_IMAGE} AS layers
 WORKDIR /build
 COPY target/conntrack-agent-*.jar app.jar
-# Split the Boot jar into layers: dependencies change less often than the application.
-RUN java -Djarmode=tools -jar app.jar extract --layers --launcher --destination extracted
+# Split the Boot jar into layers: dependencies change less often than the application. Without
+# the launcher: a plain app.jar plus lib/, which class-data sharing can archive.
+RUN java -Djarmode=tools -jar app.jar extract --layers --destination extracted --application-filename conntrack-agent.jar
 
 FROM ${BASE_IMAGE}
 # The host tools the agent runs; skipped when the base image already has them.
@@ -31,8 +32,19 @@ ENV CTAGENT_HOST_PROC_ROOT=/host/proc \
     CTAGENT_HOST_ROOTFS=/host \
     CTAGENT_AUDIT_PATH=/var/lib/conntrack-agent/audit.jsonl \
     CTAGENT_NOTRACK_STATE_FILE=/var/lib/conntrack-agent/notrack.json
-# A small, container-aware heap and the serial collector: an agent on every node, not a server.
-ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -Xss512k -XX:+ExitOnOutOfMemoryError"
+# The options measured in docs/PERFORMANCE.md, the same as bin/conntrack-agent's and the chart's
+# javaOpts: serial collector, at most 96 MB of heap, C1 only. An agent on every node, not a server.
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -Xmx96m -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError"
+# Class-data sharing: record the classes loaded up to the refreshed context (a dry run on the
+# build's own /proc, changing nothing) so every start maps them instead of loading them. If the
+# training fails the image still works; -Xshare:auto then starts without the archive.
+RUN java -XX:ArchiveClassesAtExit=/app/conntrack-agent.jsa -Dspring.context.exit=onRefresh \
+      -Dctagent.host.mode=dry-run -Dctagent.host.proc-root=/proc -Dctagent.host.sys-root=/sys \
+      -Dctagent.host.rootfs=/ -Dserver.port=0 -Dlogging.level.root=warn \
+      -Dctagent.audit.path=/tmp/cds-training/audit.jsonl -Dctagent.notrack.state-file=/tmp/cds-training/notrack.json \
+      -jar /app/conntrack-agent.jar >/tmp/cds-training.log 2>&1 \
+    || { echo "CDS training failed; the image starts without an archive"; tail -n 20 /tmp/cds-training.log; }; \
+    rm -rf /tmp/cds-training /tmp/cds-training.log
 VOLUME /var/lib/conntrack-agent
 EXPOSE 8080
-ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/conntrack-agent.jsa", "-Xshare:auto", "-jar", "/app/conntrack-agent.jar"]

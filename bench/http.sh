@@ -40,21 +40,24 @@ if [ -z "$JAR" ]; then
   JAR=$(ls target/conntrack-agent-*.jar | grep -v -- '-plain' | head -n1)
 fi
 
-# The shipped JVM options are those of the launch script, so the measured configuration is the
-# packaged one. AGENT_JAVA_OPTS (even empty) overrides them.
+# By default the agent runs through bin/conntrack-agent, so the measured configuration is the
+# shipped one (JVM options and class-data sharing; the CDS archive is made before the clock
+# starts, as a package install or first start would). AGENT_JAVA_OPTS (even empty) runs plain
+# `java $AGENT_JAVA_OPTS -jar` instead.
 if [ -z "${AGENT_JAVA_OPTS+x}" ]; then
-  if [ -x bin/conntrack-agent ]; then
-    AGENT_JAVA_OPTS=$(bin/conntrack-agent --print-java-opts)
-  else
-    AGENT_JAVA_OPTS=""
-  fi
+  LAUNCH="bin/conntrack-agent"
+  LAUNCH_DESC="bin/conntrack-agent: $(bin/conntrack-agent --print-java-opts) ${CTAGENT_JAVA_OPTS:-}+ CDS archive"
+else
+  LAUNCH="java $AGENT_JAVA_OPTS -jar $PWD/$JAR"
+  LAUNCH_DESC="java ${AGENT_JAVA_OPTS:-<JVM defaults>} -jar"
 fi
 
 free_port() {
   local port
   while :; do
-    port=$(shuf -i 20000-60999 -n 1)
-    ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
+    # below the usual ephemeral range (32768-60999), and not used by any socket in any state
+    port=$(shuf -i 20000-32000 -n 1)
+    ss -Htan "sport = :$port" | grep -q . || { echo "$port"; return; }
   done
 }
 
@@ -67,6 +70,10 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
+export CTAGENT_JAR="$PWD/$JAR" CTAGENT_CDS_DIR="$WORK/cds"
+if [ "$LAUNCH" = bin/conntrack-agent ]; then
+  bin/conntrack-agent --prepare || echo "# no CDS archive: measuring without it" >&2
+fi
 
 KEY="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 KEY_SHA=$(printf %s "$KEY" | sha256sum | cut -c1-64)
@@ -79,8 +86,8 @@ now_ms() { date +%s%3N; }
 
 # --- start both ------------------------------------------------------------------------------
 START_MS=$(now_ms)
-# shellcheck disable=SC2086 # the options are a word list
-java $AGENT_JAVA_OPTS -jar "$JAR" \
+# shellcheck disable=SC2086 # a word list
+$LAUNCH \
   --server.address=127.0.0.1 --server.port="$AGENT_PORT" \
   --ctagent.security.api-keys[0].name=bench \
   --ctagent.security.api-keys[0].sha256="$KEY_SHA" \
@@ -178,7 +185,7 @@ cat <<EOF
 
 conntrack-agent vs node_exporter ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r))
 wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS alternating rounds, medians
-agent JVM options: ${AGENT_JAVA_OPTS:-<JVM defaults>}
+agent launched as: $LAUNCH_DESC
 node_exporter: $(prometheus-node-exporter --version 2>&1 | head -n1)
 
 | target                                   |     req/s |  p50 ms |  p99 ms | errors |

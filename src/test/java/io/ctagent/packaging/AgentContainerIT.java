@@ -106,6 +106,28 @@ class AgentContainerIT {
         assertThat(agentInfo.get("tools").get("nsenter").asText()).isNotBlank();
     }
 
+    @Test
+    void aSysctlChangeThroughTheApiReachesTheHostAndIsAuditedOnTheMountedDirectory() throws Exception {
+        String key = "nf_conntrack_tcp_timeout_close";
+        long original = hostValue(key);
+        long changed = original == 11 ? 12 : 11;
+        try {
+            HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/api/v1/sysctls/net.netfilter." + key))
+                    .header(TestApiKeys.HEADER, TestApiKeys.ADMIN).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"value\": " + changed + "}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+            assertThat(hostValue(key)).isEqualTo(changed);
+            Path audit = stateDir.resolve("audit.jsonl");
+            assertThat(audit).exists();
+            assertThat(Files.readString(audit)).contains("net.netfilter." + key, "APPLIED");
+        } finally {
+            io.ctagent.testsupport.LabNamespace.run("sysctl", "-w", "net.netfilter." + key + "=" + original);
+        }
+    }
+
     static JsonNode get(String path) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + path)).header(TestApiKeys.HEADER, TestApiKeys.ADMIN).build(),

@@ -12,7 +12,8 @@ import io.ctagent.testsupport.TestApiKeys;
 /** A small HTTP client for the agent under test: one key per request, JSON bodies. */
 final class Http {
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final int port;
 
     Http(int port) {

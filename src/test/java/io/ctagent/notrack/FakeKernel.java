@@ -18,7 +18,7 @@ import io.ctagent.testsupport.FakeCommandRunner.Call;
  * lists change an in-memory ruleset that the list commands print back, so read-back, drift and
  * undo can be tested without a kernel.
  */
-final class FakeKernel {
+public final class FakeKernel {
 
     private static final Pattern ADD_RULE = Pattern.compile(
             "add rule inet conntrack_agent (\\S+) .*comment \"(ctagent:[0-9a-f]{8})\"");
@@ -36,7 +36,7 @@ final class FakeKernel {
     String natRuleset = "";
     String iptablesNat = "";
 
-    FakeKernel(FakeCommandRunner runner) {
+    public FakeKernel(FakeCommandRunner runner) {
         runner.answer(call -> call.has("-j", "list", "table"), this::listNft);
         runner.answer(call -> call.has("-f", "-"), this::applyNft);
         runner.answer(call -> call.has("-a", "list", "ruleset"), call -> ok(call, natRuleset));

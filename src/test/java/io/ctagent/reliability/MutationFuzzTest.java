@@ -1,0 +1,299 @@
+package io.ctagent.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.ctagent.ConntrackAgentApplication;
+import io.ctagent.hostagent.CommandRunner;
+import io.ctagent.hostagent.HostProperties;
+import io.ctagent.notrack.FakeKernel;
+import io.ctagent.testsupport.FakeCommandRunner;
+import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.TestApiKeys;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * Hostile input on every mutation endpoint of the served OpenAPI spec (every operation that is
+ * not a GET): path variables, query parameters and JSON bodies built from the spec's own field
+ * names, filled with shell metacharacters, path tricks, huge and negative numbers, wrong types,
+ * nested objects and unknown fields, next to plausible values so that some requests get deep.
+ * The agent runs in direct mode on a fake host tree with a command runner that runs nothing (nft
+ * and iptables answered by FakeKernel). For every request: never a 5xx; on a 4xx the fake tree is
+ * byte for byte unchanged and no command was run; and every argv element the runner ever sees
+ * has the shape of a typed value (no blanks, quotes or shell characters) and never holds the
+ * marker that every hostile string carries.
+ */
+class MutationFuzzTest {
+
+    static final String MARKER = "zqx";
+    static final Pattern ARGV_SHAPE = Pattern.compile("[A-Za-z0-9_.:,/+=@-]+");
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** `sysctl -w key=value`; with nft's stdin script, the commands that change something. */
+    static final Pattern SYSCTL_SET = Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+)+=.*");
+
+    record Operation(String method, String path, List<String> pathParams, List<String> query, List<String> fields) {
+    }
+
+    record Request(String method, String path, String body) {
+        @Override
+        public String toString() {
+            return method + " " + path + " " + body;
+        }
+    }
+
+    static ConfigurableApplicationContext context;
+    static FakeCommandRunner runner;
+    static FakeHost host;
+    static Http http;
+    static List<Operation> operations;
+    static int requests;
+    static final Map<String, Integer> STATUSES = new TreeMap<>();
+
+    /** A valid body per operation; the fuzzer replaces or adds one field, so requests get past the first check. */
+    static final Map<String, Map<String, Object>> VALID = Map.of(
+            "PUT /api/v1/sysctls/{key}", Map.of("value", 300000, "dryRun", true),
+            "PATCH /api/v1/sysctls", Map.of("changes", Map.of("net.netfilter.nf_conntrack_udp_timeout", 31)),
+            "PUT /api/v1/hashsize", Map.of("value", 262144, "dryRun", true),
+            "POST /api/v1/notrack/rules", Map.of("direction", "OUTPUT", "protocol", "udp", "dports", 53),
+            "POST /api/v1/sysctls/rollback", Map.of("auditId", "00000000"));
+
+    @Configuration(proxyBeanMethods = false)
+    static class RunNothing {
+        @Bean
+        @Primary
+        CommandRunner fuzzRunner(HostProperties properties) {
+            runner = new FakeCommandRunner(properties);
+            new FakeKernel(runner);
+            return runner;
+        }
+    }
+
+    @BeforeContainer
+    static void start() throws IOException {
+        Path dir = Files.createTempDirectory("ctagent-fuzz");
+        host = FakeHost.copyTo(dir.resolve("host"));
+        Files.createFile(host.root().resolve("run/netns/fuzzns"));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        for (String tool : new String[] {"conntrack", "nft", "iptables", "ip6tables", "ip", "nsenter", "sysctl", "cat",
+                "dd", "mv"}) {
+            Path file = bin.resolve(tool);
+            Files.writeString(file, "#!/bin/sh\nexit 97\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
+                "--ctagent.host.proc-root=" + host.proc(), "--ctagent.host.sys-root=" + host.sys(),
+                "--ctagent.host.rootfs=" + host.root(), "--ctagent.host.mode=direct",
+                "--ctagent.host.tool-path=" + bin, "--ctagent.notrack.backend=nftables",
+                "--ctagent.notrack.state-file=" + dir.resolve("notrack.json"),
+                "--ctagent.notrack.reconcile-interval=0", "--ctagent.monitor.kmsg-path=" + dir.resolve("no-kmsg"),
+                "--ctagent.audit.path=" + dir.resolve("audit.jsonl")));
+        for (String key : TestApiKeys.properties()) {
+            args.add("--" + key);
+        }
+        context = new SpringApplicationBuilder(ConntrackAgentApplication.class, RunNothing.class)
+                .run(args.toArray(String[]::new));
+        http = new Http(((WebServerApplicationContext) context).getWebServer().getPort());
+        operations = mutations(JSON.readTree(http.get("/v3/api-docs").body()));
+        assertThat(operations).as("mutation operations in the spec").hasSizeGreaterThanOrEqualTo(5);
+    }
+
+    @AfterContainer
+    static void stop() {
+        System.out.printf("MutationFuzzTest: %d requests %s over %d mutation operations %s, %d commands seen%n",
+                requests, STATUSES, operations == null ? 0 : operations.size(),
+                operations == null ? "" : operations.stream().map(o -> o.method() + " " + o.path()).toList(),
+                runner == null ? 0 : runner.calls().size());
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    @Property(tries = 1000, edgeCases = EdgeCasesMode.MIXIN)
+    void hostileInputNeverGetsA5xxNeverChangesAnythingOn4xxAndNeverReachesACommandLine(
+            @ForAll("requests") Request request) throws IOException {
+        Map<String, String> before = snapshot();
+        int commandsBefore = runner.calls().size();
+
+        HttpResponse<String> answer = http.send(request.method(), request.path(), TestApiKeys.ADMIN, request.body());
+        requests++;
+        STATUSES.merge(answer.statusCode() / 100 + "xx", 1, Integer::sum);
+
+        assertThat(answer.statusCode()).as("%s -> %s", request, answer.body()).isLessThan(500);
+        List<FakeCommandRunner.Call> calls = runner.calls();
+        for (FakeCommandRunner.Call call : calls.subList(commandsBefore, calls.size())) {
+            for (String arg : call.argv()) {
+                assertThat(arg).as("argv %s of %s", call.argv(), request).matches(ARGV_SHAPE)
+                        .doesNotContainIgnoringCase(MARKER);
+            }
+        }
+        if (answer.statusCode() >= 400) {
+            assertThat(snapshot()).as("the host after %s -> %s", request, answer.statusCode()).isEqualTo(before);
+            assertThat(calls.subList(commandsBefore, calls.size()).stream()
+                    .filter(call -> call.stdin() != null || call.argv().stream().anyMatch(a -> SYSCTL_SET.matcher(a).matches()))
+                    .toList()).as("changing commands run for %s", request).isEmpty();
+        }
+    }
+
+    @Provide
+    Arbitrary<Request> requests() {
+        return Arbitraries.of(operations).flatMap(op -> {
+            Arbitrary<List<String>> pathValues = text().list().ofSize(op.pathParams().size());
+            Arbitrary<Map<String, String>> query = Arbitraries.maps(Arbitraries.of(withExtra(op.query())), text())
+                    .ofMaxSize(3);
+            Arbitrary<Map<String, Object>> body = Arbitraries.maps(Arbitraries.of(withExtra(op.fields())), jsonValue())
+                    .ofMaxSize(6);
+            Map<String, Object> valid = VALID.getOrDefault(op.method() + " " + op.path(), Map.of());
+            Arbitrary<String> oneFieldOff = Arbitraries.of(withExtra(op.fields())).flatMap(field -> jsonValue().map(v -> {
+                Map<String, Object> changed = new java.util.HashMap<>(valid);
+                changed.put(field, v);
+                return json(changed);
+            }));
+            Arbitrary<String> rawBody = Arbitraries.oneOf(body.map(MutationFuzzTest::json), oneFieldOff, oneFieldOff,
+                    Arbitraries.of("", "null", "[]", "{", "\"x\"", "{\"value\": 1e999}", "{\"value\": 3000000000000000000000}"));
+            return net.jqwik.api.Combinators.combine(pathValues, query, rawBody).as((values, params, json) -> {
+                String path = op.path();
+                for (int i = 0; i < op.pathParams().size(); i++) {
+                    path = path.replace("{" + op.pathParams().get(i) + "}", encode(values.get(i)));
+                }
+                StringBuilder url = new StringBuilder(path);
+                char separator = '?';
+                for (Map.Entry<String, String> param : params.entrySet()) {
+                    url.append(separator).append(encode(param.getKey())).append('=').append(encode(param.getValue()));
+                    separator = '&';
+                }
+                return new Request(op.method(), url.toString(), json);
+            });
+        });
+    }
+
+    /** Plausible values, so some requests pass validation, and hostile ones, each with the marker. */
+    static Arbitrary<String> text() {
+        Arbitrary<String> plausible = Arbitraries.of("300000", "30", "0", "-1", "65536", "true", "fuzzns", "nosuchns",
+                "net.netfilter.nf_conntrack_max", "net.netfilter.nf_conntrack_udp_timeout", "udp", "tcp", "OUTPUT",
+                "BOTH", "53", "1000-2000", "10.0.0.0/8", "::1", "eth0", "00000000", "abcdef12");
+        Arbitrary<String> hostile = Arbitraries.oneOf(
+                Arbitraries.of("; reboot", "$(id)", "`id`", "a b", "--help", "-F", "../../etc/passwd", "x\ny", "x\u0000y",
+                        "'", "\"", "%s%n", "*", "|cat", "&&true", "net.netfilter.nf_conntrack_max=1", "1;2", "udp dport 22 drop")
+                        .map(s -> s + MARKER),
+                Arbitraries.strings().all().ofMaxLength(40).map(s -> MARKER + s),
+                Arbitraries.strings().withChars("; $`'\"|&<>(){}[]\\\n\t*?~!#-=./0123456789abc").ofMaxLength(30)
+                        .map(s -> s + MARKER),
+                Arbitraries.strings().withChars('9').ofMinLength(19).ofMaxLength(40).map(s -> s + MARKER));
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(2, plausible), net.jqwik.api.Tuple.of(3, hostile));
+    }
+
+    static Arbitrary<Object> jsonValue() {
+        Arbitrary<Object> scalar = Arbitraries.oneOf(text().map(s -> (Object) s),
+                Arbitraries.longs().map(l -> (Object) l), Arbitraries.of(Long.MAX_VALUE, Long.MIN_VALUE, 0L, 300000L)
+                        .map(l -> (Object) l),
+                Arbitraries.doubles().map(d -> (Object) d), Arbitraries.of(true, false).map(b -> (Object) b),
+                Arbitraries.just(null));
+        Arbitrary<Object> array = scalar.list().ofMaxSize(3).map(l -> (Object) l);
+        Arbitrary<Object> object = Arbitraries.maps(text(), scalar).ofMaxSize(3).map(m -> (Object) m);
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(6, scalar), net.jqwik.api.Tuple.of(1, array),
+                net.jqwik.api.Tuple.of(2, object));
+    }
+
+    static List<String> withExtra(List<String> names) {
+        List<String> all = new ArrayList<>(names);
+        all.addAll(List.of("unknown" + MARKER, "value", "netns"));
+        return all;
+    }
+
+    static String json(Map<String, Object> body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** Every file under the fake root with a hash of its content. */
+    static Map<String, String> snapshot() {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(host.root())) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Path file : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(file)) {
+                    files.put(host.root().relativize(file).toString(),
+                            HexFormat.of().formatHex(sha.digest(Files.readAllBytes(file))));
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return files;
+    }
+
+    /** Every non-GET operation under /api of the spec, with its path, query and body field names. */
+    static List<Operation> mutations(JsonNode spec) {
+        List<Operation> found = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> paths = spec.get("paths").fields(); paths.hasNext(); ) {
+            Map.Entry<String, JsonNode> path = paths.next();
+            for (String method : List.of("put", "post", "patch", "delete")) {
+                JsonNode op = path.getValue().get(method);
+                if (op == null || !path.getKey().startsWith("/api/")) {
+                    continue;
+                }
+                List<String> pathParams = new ArrayList<>();
+                List<String> query = new ArrayList<>();
+                for (JsonNode parameter : op.path("parameters")) {
+                    switch (parameter.path("in").asText()) {
+                        case "path" -> pathParams.add(parameter.get("name").asText());
+                        case "query" -> query.add(parameter.get("name").asText());
+                        default -> {
+                        }
+                    }
+                }
+                List<String> fields = new ArrayList<>();
+                JsonNode schema = op.path("requestBody").path("content").path("application/json").path("schema");
+                if (schema.has("$ref")) {
+                    String name = schema.get("$ref").asText().replace("#/components/schemas/", "");
+                    schema = spec.path("components").path("schemas").path(name);
+                }
+                schema.path("properties").fieldNames().forEachRemaining(fields::add);
+                found.add(new Operation(method.toUpperCase(), path.getKey(), pathParams, query, fields));
+            }
+        }
+        return found;
+    }
+
+}

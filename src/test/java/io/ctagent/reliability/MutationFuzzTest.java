@@ -24,7 +24,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,7 +90,11 @@ class MutationFuzzTest {
             "POST /api/v1/notrack/rules", Map.of("direction", "OUTPUT", "protocol", "udp", "dports", 53),
             "POST /api/v1/sysctls/rollback", Map.of("auditId", "00000000"));
 
-    @Configuration(proxyBeanMethods = false)
+    /**
+     * Passed to SpringApplicationBuilder as a source. Deliberately not a @Configuration: jqwik
+     * classes are not recognised as tests by Boot's TestTypeExcludeFilter, so component scanning
+     * would put this runner into every other test's context.
+     */
     static class RunNothing {
         @Bean
         @Primary

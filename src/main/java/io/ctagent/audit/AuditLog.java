@@ -1,10 +1,14 @@
 package io.ctagent.audit;
 
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -12,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 
 import io.ctagent.web.OperatorProblem;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -101,8 +106,63 @@ public class AuditLog {
         }
     }
 
+    /**
+     * The record with this id, searched through the current and the rotated files.
+     *
+     * @return empty when no record has it
+     * @throws OperatorProblem 503 when the audit cannot be read
+     */
+    public Optional<AuditRecord> find(String id) {
+        return first("\"id\":\"" + id + "\"", record -> id.equals(record.id()));
+    }
+
+    /**
+     * The outcome record of an intent.
+     *
+     * @return empty when the intent has none (yet, or because it could not be written)
+     * @throws OperatorProblem 503 when the audit cannot be read
+     */
+    public Optional<AuditRecord> outcomeOf(String intentId) {
+        return first("\"intentId\":\"" + intentId + "\"",
+                record -> AuditRecord.OUTCOME.equals(record.phase()) && intentId.equals(record.intentId()));
+    }
+
     AuditFile file() {
         return file;
+    }
+
+    /** The first record, oldest first, whose line contains {@code needle} and that matches. */
+    private Optional<AuditRecord> first(String needle, Predicate<AuditRecord> matches) {
+        try (AuditSnapshot snapshot = file.snapshot()) {
+            for (AuditSnapshot.Segment segment : snapshot.segments()) {
+                try (BufferedReader lines = segment.reader()) {
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        if (!line.contains(needle)) {
+                            continue;
+                        }
+                        AuditRecord record = parse(line);
+                        if (record != null && matches.test(record)) {
+                            return Optional.of(record);
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(segment.name() + ": " + e.getMessage(), e);
+                }
+            }
+            return Optional.empty();
+        } catch (UncheckedIOException e) {
+            throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Audit log unreadable",
+                    "The audit log could not be read (" + e.getMessage() + "). Check the audit directory "
+                            + "(ctagent.audit.path).", e);
+        }
+    }
+
+    private static AuditRecord parse(String line) {
+        try {
+            return AuditChain.JSON.readValue(line, AuditRecord.class);
+        } catch (JacksonException damaged) {
+            return null; // GET /api/v1/audit/verify names a damaged line
+        }
     }
 
     private void write(AuditRecord record) {

@@ -1,19 +1,16 @@
 package io.ctagent.audit;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
+import io.ctagent.hostagent.MutationLock;
 import io.ctagent.web.OperatorProblem;
 
 /**
@@ -21,7 +18,8 @@ import io.ctagent.web.OperatorProblem;
  * <ol>
  * <li>the caller validates its input (a bad value is a 400 {@code InvalidInput}, audited as INVALID
  *     by the web layer);</li>
- * <li>{@code apply} takes the single mutation lock, so changes never interleave (reads don't wait);</li>
+ * <li>{@code apply} takes the agent's one {@link MutationLock} (the same one the sysctl and hashsize
+ *     changes take), so changes never interleave (reads don't wait);</li>
  * <li>reads the state before, and writes the <b>intent</b> record; if that write fails the answer is
  *     503 and the change is never called (fail closed);</li>
  * <li>runs the change through HostAgent, or only plans it in a dry run (asked for, or host mode
@@ -45,58 +43,43 @@ public class MutationGate {
 
     private static final Logger log = LoggerFactory.getLogger(MutationGate.class);
 
-    /** Long enough for a change that runs a few commands at their timeout, short enough to answer. */
-    static final Duration LOCK_WAIT = Duration.ofSeconds(30);
-
     private final AuditLog audit;
     private final HostAgent host;
-    private final ReentrantLock lock = new ReentrantLock(true);
+    private final MutationLock lock;
 
-    MutationGate(AuditLog audit, HostAgent host) {
+    MutationGate(AuditLog audit, HostAgent host, MutationLock lock) {
         this.audit = audit;
         this.host = host;
+        this.lock = lock;
     }
 
+    /** Runs the mutation under the mutation lock; 503 when another change holds it too long. */
     public <S> MutationOutcome<S> apply(Mutation<S> mutation) {
-        acquire(mutation);
-        try {
-            boolean dryRun = mutation.dryRun() || host.mode() == EffectiveMode.DRY_RUN;
-            S before = mutation.read().get();
-            AuditIntent intent = audit.intent(mutation.action(), mutation.target(), mutation.params(), before);
-            CommandTrail trail = new CommandTrail();
-            try {
-                mutation.change().apply(before, dryRun, trail);
-            } catch (RuntimeException failure) {
-                S after = readQuietly(mutation);
-                recordOutcome(intent, AuditResult.FAILED, before, after, trail, reason(failure));
-                throw failure;
-            }
-            S after = dryRun ? before : mutation.read().get();
-            AuditResult result = dryRun ? AuditResult.DRY_RUN
-                    : Objects.equals(before, after) ? AuditResult.UNCHANGED : AuditResult.APPLIED;
-            List<String> warnings = new ArrayList<>(trail.warnings());
-            String unrecorded = recordOutcome(intent, result, before, after, trail, null);
-            if (unrecorded != null) {
-                warnings.add(unrecorded);
-            }
-            return new MutationOutcome<>(before, after, result == AuditResult.APPLIED, dryRun, result,
-                    trail.commands(), warnings, intent.id());
-        } finally {
-            lock.unlock();
-        }
+        return lock.exclusive(() -> applyLocked(mutation));
     }
 
-    private void acquire(Mutation<?> mutation) {
+    private <S> MutationOutcome<S> applyLocked(Mutation<S> mutation) {
+        boolean dryRun = mutation.dryRun() || host.mode() == EffectiveMode.DRY_RUN;
+        S before = mutation.read().get();
+        AuditIntent intent = audit.intent(mutation.action(), mutation.target(), mutation.params(), before);
+        CommandTrail trail = new CommandTrail();
         try {
-            if (lock.tryLock(LOCK_WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            mutation.change().apply(before, dryRun, trail);
+        } catch (RuntimeException failure) {
+            S after = readQuietly(mutation);
+            recordOutcome(intent, AuditResult.FAILED, before, after, trail, reason(failure));
+            throw failure;
         }
-        throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "change-in-progress", "Another change is running",
-                "Another change to this host held the lock for " + LOCK_WAIT.toSeconds() + " s, so " + mutation.action()
-                        + " was not started. Retry shortly; GET /api/v1/audit shows what is running.");
+        S after = dryRun ? before : mutation.read().get();
+        AuditResult result = dryRun ? AuditResult.DRY_RUN
+                : Objects.equals(before, after) ? AuditResult.UNCHANGED : AuditResult.APPLIED;
+        List<String> warnings = new ArrayList<>(trail.warnings());
+        String unrecorded = recordOutcome(intent, result, before, after, trail, null);
+        if (unrecorded != null) {
+            warnings.add(unrecorded);
+        }
+        return new MutationOutcome<>(before, after, result == AuditResult.APPLIED, dryRun, result,
+                trail.commands(), warnings, intent.id());
     }
 
     /** The change happened; a failed outcome record must not hide that, so it becomes a warning. */

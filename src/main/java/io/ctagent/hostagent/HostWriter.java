@@ -167,15 +167,21 @@ public class HostWriter {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             channel.write(ByteBuffer.wrap((value + "\n").getBytes(StandardCharsets.US_ASCII)));
-            return HostWrite.ok(List.of(argv), List.of(), millisSince(started));
+            long took = millisSince(started);
+            return HostWrite.ok(List.of(argv), List.of(ownStep(argv, null, took)), took);
         } catch (IOException e) {
-            return HostWrite.failed(List.of(argv), WriteError.of(e), describe(e, file), List.of(), millisSince(started));
+            long took = millisSince(started);
+            String message = describe(e, file);
+            return HostWrite.failed(List.of(argv), WriteError.of(e), message, List.of(ownStep(argv, message, took)),
+                    took);
         }
     }
 
     private HostWrite replaceInProcess(Path target, byte[] bytes, List<List<String>> commands) {
         long started = System.nanoTime();
         Path temp = temp(target);
+        List<CommandResult> steps = new ArrayList<>();
+        long stepStarted = started;
         try {
             Files.createDirectories(target.getParent());
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -187,17 +193,31 @@ public class HostWriter {
                 channel.force(true);
             }
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+            steps.add(ownStep(commands.get(0), null, millisSince(stepStarted)));
+            stepStarted = System.nanoTime();
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(target.getParent());
-            return HostWrite.ok(commands, List.of(), millisSince(started));
+            steps.add(ownStep(commands.get(1), null, millisSince(stepStarted)));
+            return HostWrite.ok(commands, steps, millisSince(started));
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(temp);
             } catch (IOException ignored) {
                 // The temp name is fixed; the next write truncates it anyway.
             }
-            return HostWrite.failed(commands, WriteError.of(e), describe(e, target), List.of(), millisSince(started));
+            String message = describe(e, target);
+            steps.add(ownStep(commands.get(steps.size()), message, millisSince(stepStarted)));
+            return HostWrite.failed(commands, WriteError.of(e), message, steps, millisSince(started));
         }
+    }
+
+    /**
+     * A write the agent did itself, recorded like a command so the audit shows every step: exit
+     * code 0, or 1 with the error as stderr when it failed.
+     */
+    private static CommandResult ownStep(List<String> argv, String error, long durationMillis) {
+        return new CommandResult(argv, error == null ? 0 : 1, "", error == null ? "" : error, durationMillis, false,
+                false);
     }
 
     /** Makes the rename itself durable; best effort, since not every file system allows it. */

@@ -65,8 +65,7 @@ final class AccessRules {
         get(rules, Access.VIEWER, API + "/sysctls", API + "/sysctls/{key}");
         rules.add(new Rule(HttpMethod.PUT, API + "/sysctls/{key}", Access.OPERATOR));
         rules.add(new Rule(HttpMethod.PATCH, API + "/sysctls", Access.OPERATOR));
-        rules.add(new Rule(HttpMethod.POST, API + "/sysctls", Access.OPERATOR));
-        rules.add(new Rule(HttpMethod.POST, API + "/sysctls/**", Access.OPERATOR));
+        rules.add(new Rule(HttpMethod.POST, API + "/sysctls/rollback", Access.OPERATOR));
 
         get(rules, Access.VIEWER, API + "/hashsize");
         rules.add(new Rule(HttpMethod.PUT, API + "/hashsize", Access.OPERATOR));

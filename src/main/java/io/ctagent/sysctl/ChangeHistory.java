@@ -2,12 +2,15 @@ package io.ctagent.sysctl;
 
 import java.util.Optional;
 
-/**
- * Earlier changes by audit id, for rollback. The audit log (issue 3) implements it; until it is
- * wired in, {@link NoChangeHistory} knows no change.
- */
+/** Earlier changes by audit id, for rollback; {@link AuditChangeHistory} reads them from the audit log. */
 public interface ChangeHistory {
 
-    /** The recorded change with this audit id, if it was a sysctl or hashsize change. */
+    /**
+     * The recorded sysctl change with this audit id.
+     *
+     * @return empty when no record has the id (404)
+     * @throws io.ctagent.web.OperatorProblem 409 when the record is not a sysctl change that was
+     *         applied (another action, a dry run, an unchanged or failed change)
+     */
     Optional<RecordedChange> find(String auditId);
 }

@@ -13,7 +13,8 @@ import io.ctagent.sysctl.SysctlGuards.Requested;
 
 /**
  * One change being applied: writes keys in order, reads each back, and on a failure puts back
- * what it had applied, last first. Keeps the commands run and the warnings for the response.
+ * what it had applied, last first. Keeps the steps run (for the response and the audit) and the
+ * warnings.
  */
 final class ChangeRun {
 
@@ -25,7 +26,7 @@ final class ChangeRun {
     private final NetnsTarget netns;
     private final Map<SysctlKey, Long> before;
     private final Deque<Requested> applied = new ArrayDeque<>();
-    private final List<List<String>> commands = new ArrayList<>();
+    private final ChangeSteps steps = new ChangeSteps();
     private final List<String> warnings = new ArrayList<>();
     private WriteFailure failure;
 
@@ -39,8 +40,7 @@ final class ChangeRun {
     /** Writes one key and reads it back; false when that failed (then call {@link #restore()}). */
     boolean apply(Requested change) {
         String what = change.key() + " = " + change.value();
-        HostWrite write = writer.writeSysctl(netns, change.key().name(), change.value());
-        commands.addAll(write.commands());
+        HostWrite write = steps.add(writer.writeSysctl(netns, change.key().name(), change.value()));
         if (!write.succeeded()) {
             failure = WriteFailure.of(what, write);
             return false;
@@ -60,8 +60,7 @@ final class ChangeRun {
 
     /** Writes the managed drop-in; false when that failed. */
     boolean persist(SysctlPersistence persistence, PersistPlan plan) {
-        HostWrite write = persistence.write(plan);
-        commands.addAll(write.commands());
+        HostWrite write = steps.add(persistence.write(plan));
         if (!write.succeeded()) {
             failure = WriteFailure.of(plan.path(), write);
             return false;
@@ -74,8 +73,7 @@ final class ChangeRun {
         while (!applied.isEmpty()) {
             SysctlKey key = applied.pop().key();
             long old = before.get(key);
-            HostWrite write = writer.writeSysctl(netns, key.name(), old);
-            commands.addAll(write.commands());
+            HostWrite write = steps.add(writer.writeSysctl(netns, key.name(), old));
             if (write.succeeded()) {
                 warnings.add("Restored " + key + " to " + old + ".");
             } else {
@@ -84,8 +82,9 @@ final class ChangeRun {
         }
     }
 
-    List<List<String>> commands() {
-        return commands;
+    /** Every step run so far, restores included. */
+    ChangeSteps steps() {
+        return steps;
     }
 
     List<String> warnings() {

@@ -18,7 +18,8 @@ import java.util.Map;
  *                 ["rename", from, to] are writes the agent did itself in direct mode
  * @param files the files written (or planned) with their whole new content
  * @param warnings guards overridden with force, rounding, boot-time overrides, failed restores
- * @param auditId the audit record of this change (null until the audit log is wired in)
+ * @param auditId the id of this change's outcome record in the audit log (GET /api/v1/audit); pass it
+ *                to POST /api/v1/sysctls/rollback to undo an APPLIED sysctl change
  */
 public record SysctlChange(ChangeResult result, String action, String netns, Map<String, Long> before,
                            Map<String, Long> after, boolean applied, boolean dryRun, boolean persist,

@@ -22,8 +22,12 @@ import io.ctagent.web.OperatorProblem;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Sysctl mutations, one path for all: parse -> (audit: intent) -> apply through the host agent ->
- * read back -> (audit: outcome). Serialised by the {@link MutationLock}.
+ * Sysctl mutations, one path for all: parse -> read before, guards, plan -> audit intent -> apply
+ * through the host agent -> read back -> audit outcome. Serialised by the {@link MutationLock}.
+ * Input that does not parse is a 400 {@link InvalidInput}, which the web layer audits as INVALID;
+ * a refusal before the intent (unknown key, read-only key, stale ETag, guard) changes nothing and
+ * writes no intent. Once the intent is written, every path ends in exactly one outcome record,
+ * whose id is the response's {@code auditId}.
  */
 @Service
 class SysctlChanger {
@@ -38,9 +42,10 @@ class SysctlChanger {
     private final HostWriter writer;
     private final MutationLock lock;
     private final ChangeHistory history;
+    private final ChangeAudit audit;
 
     SysctlChanger(SysctlCatalog catalog, SysctlReader reader, SysctlGuards guards, SysctlPersistence persistence,
-                  HostWriter writer, MutationLock lock, ChangeHistory history) {
+                  HostWriter writer, MutationLock lock, ChangeHistory history, ChangeAudit audit) {
         this.catalog = catalog;
         this.reader = reader;
         this.guards = guards;
@@ -48,135 +53,138 @@ class SysctlChanger {
         this.writer = writer;
         this.lock = lock;
         this.history = history;
+        this.audit = audit;
     }
 
     /** What the client asked, parsed. */
     record Options(boolean persist, boolean dryRun, boolean force, String reason) {
     }
 
-    /** A parsed change ready to run. */
+    /**
+     * A parsed change ready to run.
+     *
+     * @param rollbackOf for a rollback, the auditId of the change it undoes
+     */
     record Plan(String action, NetnsTarget netns, List<Requested> changes, Options options,
-                Map<SysctlKey, Long> persistSet, Set<SysctlKey> persistUnset, String ifMatch) {
+                Map<SysctlKey, Long> persistSet, Set<SysctlKey> persistUnset, String ifMatch, String rollbackOf) {
+
+        List<SysctlKey> keys() {
+            return changes.stream().map(Requested::key).toList();
+        }
     }
 
     SysctlChange put(String rawKey, String rawNetns, SysctlRequests.SysctlPutRequest body, String ifMatch) {
-        Plan plan;
-        try {
-            NetnsTarget netns = NetnsTarget.parse(rawNetns);
-            SysctlKey key = catalog.require("key", rawKey);
-            SysctlRequests.SysctlPutRequest request = body == null ? new SysctlRequests.SysctlPutRequest(null, null, null, null, null) : body;
-            long value = SysctlValue.parse("value", request.value(), key, SysctlCatalog.spec(key));
-            Options options = options(netns, request.persist(), request.dryRun(), request.force(), request.reason());
-            plan = new Plan("sysctl.set", netns, List.of(new Requested(key, value)), options, Map.of(key, value),
-                    Set.of(), ifMatch);
-        } catch (InvalidInput invalid) {
-            // audit: INVALID (action sysctl.set, target and body as sent); nothing was attempted
-            throw invalid;
-        }
+        NetnsTarget netns = NetnsTarget.parse(rawNetns);
+        SysctlKey key = catalog.require("key", rawKey);
+        SysctlRequests.SysctlPutRequest request = body == null
+                ? new SysctlRequests.SysctlPutRequest(null, null, null, null, null) : body;
+        long value = SysctlValue.parse("value", request.value(), key, SysctlCatalog.spec(key));
+        Options options = options(netns, request.persist(), request.dryRun(), request.force(), request.reason());
+        Plan plan = new Plan("sysctl.set", netns, List.of(new Requested(key, value)), options, Map.of(key, value),
+                Set.of(), ifMatch, null);
         return lock.exclusive(() -> run(plan));
     }
 
     SysctlChange patch(String rawNetns, SysctlRequests.SysctlPatchRequest body) {
-        Plan plan;
-        try {
-            NetnsTarget netns = NetnsTarget.parse(rawNetns);
-            if (body == null || body.changes() == null || body.changes().isEmpty()) {
-                throw new InvalidInput("changes", "changes is required: an object of sysctl name to integer, e.g. "
-                        + "{\"net.netfilter.nf_conntrack_max\": 524288}");
-            }
-            if (body.changes().size() > MAX_BATCH) {
-                throw new InvalidInput("changes", "at most " + MAX_BATCH + " keys in one change");
-            }
-            List<Requested> changes = new ArrayList<>();
-            Map<SysctlKey, Long> set = new LinkedHashMap<>();
-            Set<SysctlKey> variables = new HashSet<>();
-            for (Map.Entry<String, JsonNode> entry : body.changes().entrySet()) {
-                SysctlKey key = catalog.require("changes", entry.getKey());
-                if (!variables.add(key.variable())) {
-                    throw new InvalidInput("changes", SysctlKey.MAX + " and " + SysctlKey.LEGACY_MAX
-                            + " are the same kernel variable; set one of them");
-                }
-                long value = SysctlValue.parse("changes[" + key + "]", entry.getValue(), key, SysctlCatalog.spec(key));
-                changes.add(new Requested(key, value));
-                set.put(key, value);
-            }
-            Options options = options(netns, body.persist(), body.dryRun(), body.force(), body.reason());
-            plan = new Plan("sysctl.batch", netns, changes, options, set, Set.of(), null);
-        } catch (InvalidInput invalid) {
-            // audit: INVALID (action sysctl.batch, body as sent); nothing was attempted
-            throw invalid;
+        NetnsTarget netns = NetnsTarget.parse(rawNetns);
+        if (body == null || body.changes() == null || body.changes().isEmpty()) {
+            throw new InvalidInput("changes", "changes is required: an object of sysctl name to integer, e.g. "
+                    + "{\"net.netfilter.nf_conntrack_max\": 524288}");
         }
+        if (body.changes().size() > MAX_BATCH) {
+            throw new InvalidInput("changes", "at most " + MAX_BATCH + " keys in one change");
+        }
+        List<Requested> changes = new ArrayList<>();
+        Map<SysctlKey, Long> set = new LinkedHashMap<>();
+        Set<SysctlKey> variables = new HashSet<>();
+        for (Map.Entry<String, JsonNode> entry : body.changes().entrySet()) {
+            SysctlKey key = catalog.require("changes", entry.getKey());
+            if (!variables.add(key.variable())) {
+                throw new InvalidInput("changes", SysctlKey.MAX + " and " + SysctlKey.LEGACY_MAX
+                        + " are the same kernel variable; set one of them");
+            }
+            long value = SysctlValue.parse("changes[" + key + "]", entry.getValue(), key, SysctlCatalog.spec(key));
+            changes.add(new Requested(key, value));
+            set.put(key, value);
+        }
+        Options options = options(netns, body.persist(), body.dryRun(), body.force(), body.reason());
+        Plan plan = new Plan("sysctl.batch", netns, changes, options, set, Set.of(), null, null);
         return lock.exclusive(() -> run(plan));
     }
 
-    /** Restores the before values of an audited change, as a new change. */
+    /**
+     * Restores the before values of an audited change, as a new change (action sysctl.rollback):
+     * the running values, and the managed drop-in if that change persisted.
+     */
     SysctlChange rollback(SysctlRequests.SysctlRollbackRequest body) {
-        Plan plan;
-        try {
-            String auditId = body == null ? null : body.auditId();
-            if (auditId == null || !AUDIT_ID.matcher(auditId).matches()) {
-                throw new InvalidInput("auditId", "auditId is required: the id of an audited sysctl or hashsize "
-                        + "change (GET /api/v1/audit)");
-            }
-            RecordedChange recorded = history.find(auditId).orElseThrow(() -> new OperatorProblem(
-                    HttpStatus.NOT_FOUND, "change-not-found", "No such change",
-                    "No audited sysctl or hashsize change has id '" + auditId + "'. GET /api/v1/audit lists them.")
-                    .with("field", "auditId"));
-            NetnsTarget netns = NetnsTarget.parse(recorded.netns());
-            List<Requested> changes = new ArrayList<>();
-            Map<SysctlKey, Long> set = new LinkedHashMap<>();
-            Set<SysctlKey> unset = new LinkedHashSet<>();
-            for (Map.Entry<String, Long> entry : recorded.before().entrySet()) {
-                SysctlKey key = catalog.require("auditId", entry.getKey());
-                changes.add(new Requested(key, entry.getValue()));
-                Long persisted = recorded.persistedBefore().get(entry.getKey());
-                if (persisted != null) {
-                    set.put(key, persisted);
-                } else {
-                    unset.add(key);
-                }
-            }
-            Options options = new Options(recorded.persisted(), Boolean.TRUE.equals(body.dryRun()),
-                    Boolean.TRUE.equals(body.force()), SysctlValue.reason(body.reason()));
-            plan = new Plan("sysctl.rollback", netns, changes, options, set, unset, null);
-        } catch (InvalidInput invalid) {
-            // audit: INVALID (action sysctl.rollback, body as sent); nothing was attempted
-            throw invalid;
+        String auditId = body == null ? null : body.auditId();
+        if (auditId == null || !AUDIT_ID.matcher(auditId).matches()) {
+            throw new InvalidInput("auditId", "auditId is required: the id of an audited sysctl change, as "
+                    + "its response's auditId (GET /api/v1/audit lists them)");
         }
+        RecordedChange recorded = history.find(auditId).orElseThrow(() -> new OperatorProblem(
+                HttpStatus.NOT_FOUND, "change-not-found", "No such change",
+                "No audit record has id '" + auditId + "'. Use the auditId of a sysctl change's response; "
+                        + "GET /api/v1/audit lists them.")
+                .with("field", "auditId"));
+        NetnsTarget netns = NetnsTarget.parse(recorded.netns());
+        List<Requested> changes = new ArrayList<>();
+        Map<SysctlKey, Long> set = new LinkedHashMap<>();
+        Set<SysctlKey> unset = new LinkedHashSet<>();
+        for (Map.Entry<String, Long> entry : recorded.before().entrySet()) {
+            SysctlKey key = catalog.require("auditId", entry.getKey());
+            changes.add(new Requested(key, entry.getValue()));
+            Long persisted = recorded.persistedBefore().get(entry.getKey());
+            if (persisted != null) {
+                set.put(key, persisted);
+            } else {
+                unset.add(key);
+            }
+        }
+        Options options = new Options(recorded.persisted(), Boolean.TRUE.equals(body.dryRun()),
+                Boolean.TRUE.equals(body.force()), SysctlValue.reason(body.reason()));
+        Plan plan = new Plan("sysctl.rollback", netns, changes, options, set, unset, null, recorded.auditId());
         return lock.exclusive(() -> run(plan));
     }
 
     private SysctlChange run(Plan plan) {
         NetnsTarget netns = plan.netns();
-        List<SysctlKey> keys = plan.changes().stream().map(Requested::key).toList();
+        List<SysctlKey> keys = plan.keys();
         Map<SysctlKey, Long> before = readBefore(plan, keys);
         Options options = plan.options();
         List<String> warnings = new ArrayList<>(guards.check(plan.changes(), before, options.force(), options.reason()));
         List<Requested> toWrite = plan.changes().stream()
                 .filter(change -> change.value() != before.get(change.key())).toList();
-        PersistPlan file = options.persist()
-                ? persistence.plan(persistence.read(), plan.persistSet(), plan.persistUnset()) : null;
+        SysctlPersistence.BootFiles boot = options.persist() ? persistence.read() : null;
+        PersistPlan file = boot == null ? null : persistence.plan(boot, plan.persistSet(), plan.persistUnset());
         boolean writesFile = file != null && file.changes();
-        if (toWrite.isEmpty() && !writesFile) {
-            warnings.addAll(bootWarnings(netns, keys, before));
-            return change(ChangeResult.UNCHANGED, plan, before, before, List.of(), List.of(), warnings);
+        boolean unchanged = toWrite.isEmpty() && !writesFile;
+        boolean dryRun = options.dryRun() || writer.planOnly();
+        if (!unchanged && !dryRun) {
+            requireWritable(netns, toWrite);
         }
-        List<List<String>> commands = new ArrayList<>();
-        toWrite.forEach(change -> commands.add(writer.sysctlCommand(netns, change.key().name(), change.value())));
-        List<PlannedFile> files = new ArrayList<>();
-        if (writesFile) {
-            commands.addAll(file.commands());
-            files.add(new PlannedFile(file.path(), file.after()));
-        }
-        Map<SysctlKey, Long> planned = new LinkedHashMap<>(before);
-        plan.changes().forEach(change -> planned.put(change.key(), change.value()));
-        if (options.dryRun() || writer.planOnly()) {
-            if (writesFile && netns.isOwn()) {
-                warnings.addAll(persistWarnings(file, keys, planned));
+        ChangeAudit.State start = ChangeAudit.State.of(netns, before,
+                boot == null ? null : ChangeAudit.dropIn(boot.managedContent(), keys));
+        // Fail closed: when the intent cannot be written this throws 503 and nothing below runs.
+        ChangeAudit.Pending pending = audit.intent(plan.action(), netns, keys, params(plan), start);
+        ChangeRun attempt = new ChangeRun(writer, reader, netns, before);
+        try {
+            if (unchanged) {
+                warnings.addAll(bootWarnings(netns, keys, before));
+                String auditId = pending.outcome(ChangeResult.UNCHANGED, start, List.of(), null, warnings);
+                return change(ChangeResult.UNCHANGED, plan, before, before, List.of(), List.of(), warnings, auditId);
             }
-            return change(ChangeResult.DRY_RUN, plan, before, planned, commands, files, warnings);
+            if (dryRun) {
+                return planned(plan, before, toWrite, writesFile ? file : null, pending, warnings);
+            }
+            return apply(plan, before, toWrite, writesFile ? file : null, attempt, pending, warnings);
+        } catch (ChangeFailed recorded) {
+            throw recorded;
+        } catch (RuntimeException failure) {
+            attempt.restore();
+            pending.failedUnexpectedly(failure, stateQuietly(plan), attempt.steps().audited());
+            throw failure;
         }
-        return apply(plan, before, toWrite, writesFile ? file : null, files, warnings);
     }
 
     /** Kernel rules first, then the values the change starts from (404 for a key the namespace lacks). */
@@ -202,10 +210,8 @@ class SysctlChanger {
         return before;
     }
 
-    private SysctlChange apply(Plan plan, Map<SysctlKey, Long> before, List<Requested> toWrite, PersistPlan file,
-                               List<PlannedFile> files, List<String> warnings) {
-        NetnsTarget netns = plan.netns();
-        List<SysctlKey> keys = plan.changes().stream().map(Requested::key).toList();
+    /** The host lets the agent write: the privilege (503 when read-only) and each file (409). */
+    private void requireWritable(NetnsTarget netns, List<Requested> toWrite) {
         writer.requirePrivilege();
         for (Requested change : toWrite) {
             Writability host = writer.sysctlWritability(netns, change.key().name());
@@ -213,37 +219,107 @@ class SysctlChanger {
                 throw readOnly(change.key(), host);
             }
         }
-        // audit: intent (action, netns, before, requested values, persist, force + reason, planned commands)
-        ChangeRun attempt = new ChangeRun(writer, reader, netns, before);
+    }
+
+    /** A dry run: the commands and file content it would write, audited as DRY_RUN. */
+    private SysctlChange planned(Plan plan, Map<SysctlKey, Long> before, List<Requested> toWrite, PersistPlan file,
+                                 ChangeAudit.Pending pending, List<String> warnings) {
+        NetnsTarget netns = plan.netns();
+        List<SysctlKey> keys = plan.keys();
+        List<List<String>> commands = new ArrayList<>();
+        toWrite.forEach(change -> commands.add(writer.sysctlCommand(netns, change.key().name(), change.value())));
+        List<PlannedFile> files = new ArrayList<>();
+        if (file != null) {
+            commands.addAll(file.commands());
+            files.add(new PlannedFile(file.path(), file.after()));
+        }
+        Map<SysctlKey, Long> planned = new LinkedHashMap<>(before);
+        plan.changes().forEach(change -> planned.put(change.key(), change.value()));
+        if (file != null && netns.isOwn()) {
+            warnings.addAll(persistWarnings(file, keys, planned));
+        }
+        Map<String, Long> dropIn = !plan.options().persist() ? null
+                : ChangeAudit.dropIn(file != null ? file.after() : persistence.read().managedContent(), keys);
+        String auditId = pending.outcome(ChangeResult.DRY_RUN, ChangeAudit.State.of(netns, planned, dropIn),
+                ChangeAudit.planned(commands), null, warnings);
+        return change(ChangeResult.DRY_RUN, plan, before, planned, commands, files, warnings, auditId);
+    }
+
+    private SysctlChange apply(Plan plan, Map<SysctlKey, Long> before, List<Requested> toWrite, PersistPlan file,
+                               ChangeRun attempt, ChangeAudit.Pending pending, List<String> warnings) {
+        NetnsTarget netns = plan.netns();
+        List<SysctlKey> keys = plan.keys();
+        List<PlannedFile> files = file == null ? List.of() : List.of(new PlannedFile(file.path(), file.after()));
         for (Requested change : toWrite) {
             if (!attempt.apply(change)) {
-                return failed(plan, attempt, before, keys, files, warnings);
+                throw failed(plan, attempt, before, pending, warnings);
             }
         }
         if (file != null && !attempt.persist(persistence, file)) {
-            return failed(plan, attempt, before, keys, files, warnings);
+            throw failed(plan, attempt, before, pending, warnings);
         }
         Map<SysctlKey, Long> after = reader.values(netns, keys);
         warnings.addAll(attempt.warnings());
         warnings.addAll(bootWarnings(netns, keys, after));
-        // audit: outcome APPLIED (after, commands with exit codes)
-        return change(ChangeResult.APPLIED, plan, before, after, attempt.commands(), files, warnings);
+        String auditId = pending.outcome(ChangeResult.APPLIED, state(plan, after), attempt.steps().audited(), null,
+                warnings);
+        return change(ChangeResult.APPLIED, plan, before, after, attempt.steps().commands(), files, warnings, auditId);
     }
 
-    private SysctlChange failed(Plan plan, ChangeRun attempt, Map<SysctlKey, Long> before, List<SysctlKey> keys,
-                                List<PlannedFile> files, List<String> warnings) {
+    /** Puts back what was applied, records FAILED, and answers with the problem to throw. */
+    private ChangeFailed failed(Plan plan, ChangeRun attempt, Map<SysctlKey, Long> before,
+                                ChangeAudit.Pending pending, List<String> warnings) {
         attempt.restore();
-        Map<SysctlKey, Long> after = reader.values(plan.netns(), keys);
+        Map<SysctlKey, Long> after = reader.values(plan.netns(), plan.keys());
         warnings.addAll(attempt.warnings());
-        SysctlChange change = change(ChangeResult.FAILED, plan, before, after, attempt.commands(), files, warnings);
         boolean restored = after.equals(before);
-        // audit: outcome FAILED (after, commands with exit codes, the failure)
         WriteFailure failure = attempt.failure();
         String detail = failure.detail() + (restored ? " Nothing stays changed: what had been applied was restored."
                 : " Not everything could be restored; see warnings and after.");
-        throw new ChangeFailed(failure.status(), failure.type(), failure.title(), detail,
+        String auditId = pending.outcome(ChangeResult.FAILED, state(plan, after), attempt.steps().audited(), detail,
+                warnings);
+        SysctlChange change = change(ChangeResult.FAILED, plan, before, after, attempt.steps().commands(), List.of(),
+                warnings, auditId);
+        return new ChangeFailed(failure.status(), failure.type(), failure.title(), detail,
                 new SysctlChange(change.result(), change.action(), change.netns(), change.before(), change.after(),
-                        !restored, false, change.persist(), change.commands(), List.of(), change.warnings(), null));
+                        !restored, false, change.persist(), change.commands(), List.of(), change.warnings(),
+                        change.auditId()));
+    }
+
+    /** The state after a change as the audit records it; the drop-in is read back when the change persists. */
+    private ChangeAudit.State state(Plan plan, Map<SysctlKey, Long> values) {
+        Map<String, Long> dropIn = plan.options().persist()
+                ? ChangeAudit.dropIn(persistence.read().managedContent(), plan.keys()) : null;
+        return ChangeAudit.State.of(plan.netns(), values, dropIn);
+    }
+
+    /** For a failure nobody foresaw: whatever can still be read, or null. */
+    private ChangeAudit.State stateQuietly(Plan plan) {
+        try {
+            return state(plan, reader.values(plan.netns(), plan.keys()));
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    /** What the caller asked, for the intent record. */
+    private static Map<String, Object> params(Plan plan) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("netns", plan.netns().name().orElse(null));
+        Map<String, Long> values = new LinkedHashMap<>();
+        plan.changes().forEach(change -> values.put(change.key().name(), change.value()));
+        params.put("values", values);
+        params.put("persist", plan.options().persist());
+        params.put("dryRun", plan.options().dryRun());
+        params.put("force", plan.options().force());
+        params.put("reason", plan.options().reason());
+        if (plan.ifMatch() != null) {
+            params.put("ifMatch", plan.ifMatch());
+        }
+        if (plan.rollbackOf() != null) {
+            params.put("rollbackOf", plan.rollbackOf());
+        }
+        return params;
     }
 
     private List<String> bootWarnings(NetnsTarget netns, List<SysctlKey> keys, Map<SysctlKey, Long> runtime) {
@@ -294,16 +370,11 @@ class SysctlChanger {
 
     private static SysctlChange change(ChangeResult result, Plan plan, Map<SysctlKey, Long> before,
                                        Map<SysctlKey, Long> after, List<List<String>> commands,
-                                       List<PlannedFile> files, List<String> warnings) {
+                                       List<PlannedFile> files, List<String> warnings, String auditId) {
         boolean applied = result == ChangeResult.APPLIED;
-        return new SysctlChange(result, plan.action(), plan.netns().name().orElse(null), byName(before),
-                byName(after), applied, result == ChangeResult.DRY_RUN, plan.options().persist(),
-                List.copyOf(commands), List.copyOf(files), List.copyOf(new LinkedHashSet<>(warnings)), null);
-    }
-
-    private static Map<String, Long> byName(Map<SysctlKey, Long> values) {
-        Map<String, Long> named = new LinkedHashMap<>();
-        values.forEach((key, value) -> named.put(key.name(), value));
-        return named;
+        return new SysctlChange(result, plan.action(), plan.netns().name().orElse(null),
+                ChangeAudit.byName(before), ChangeAudit.byName(after), applied, result == ChangeResult.DRY_RUN,
+                plan.options().persist(), List.copyOf(commands), List.copyOf(files),
+                List.copyOf(new LinkedHashSet<>(warnings)), auditId);
     }
 }

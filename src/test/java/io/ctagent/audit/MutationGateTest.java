@@ -41,7 +41,8 @@ class MutationGateTest {
     MutationGate gate() {
         when(host.mode()).thenReturn(EffectiveMode.DIRECT);
         file = new AuditFile(dir.resolve("audit.jsonl"), 50_000_000, 10);
-        return new MutationGate(new AuditLog(file, () -> host.mode().name(), Clock.systemUTC()), host);
+        return new MutationGate(new AuditLog(file, () -> host.mode().name(), Clock.systemUTC()), host,
+                new io.ctagent.hostagent.MutationLock());
     }
 
     @AfterEach

@@ -1,11 +1,11 @@
 package io.ctagent.hashsize;
 
+import static io.ctagent.testsupport.KeyedRequests.get;
+import static io.ctagent.testsupport.KeyedRequests.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -28,13 +28,19 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 
+import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.TestApiKeys;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 @SpringBootTest
 @AutoConfigureMockMvc
 class HashsizeApiTest {
 
     static final Path DIR;
+    static final AuditTrail AUDIT = AuditTrail.inTempDir("ctagent-hashsize-audit");
+    static final JsonMapper JSON = JsonMapper.builder().build();
     static FakeHost host;
 
     static {
@@ -56,6 +62,8 @@ class HashsizeApiTest {
         registry.add("ctagent.host.sys-root", () -> DIR.resolve("sys").toString());
         registry.add("ctagent.host.rootfs", DIR::toString);
         registry.add("ctagent.host.mode", () -> "direct");
+        TestApiKeys.register(registry);
+        AUDIT.register(registry);
     }
 
     @Autowired
@@ -77,6 +85,16 @@ class HashsizeApiTest {
 
     private ResultActions resize(String body) throws Exception {
         return mvc.perform(put("/api/v1/hashsize").contentType(MediaType.APPLICATION_JSON).content(body));
+    }
+
+    /** The audited change a response names by its auditId. */
+    private static AuditTrail.Change audited(ResultActions result) throws Exception {
+        JsonNode body = JSON.readTree(result.andReturn().getResponse().getContentAsString());
+        assertThat(body.path("auditId").isString()).as("auditId in " + body).isTrue();
+        AuditTrail.Change change = AUDIT.change(body.get("auditId").asString());
+        assertThat(change.intent().get("action").asString()).isEqualTo("hashsize.set");
+        assertThat(change.intent().get("target").asString()).isEqualTo("net.netfilter.nf_conntrack_buckets");
+        return change;
     }
 
     @Test
@@ -108,6 +126,39 @@ class HashsizeApiTest {
                 .andExpect(jsonPath("$.commands[0][1]").value(containsString("nf_conntrack_buckets")));
         assertThat(host.read(BUCKETS)).isEqualTo("262144\n");
         resize("{\"value\": 262144}").andExpect(jsonPath("$.result").value("UNCHANGED"));
+    }
+
+    @Test
+    void eachResizeIsAuditedAppliedOrUnchangedWithBeforeAfterAndSteps() throws Exception {
+        AuditTrail.Change applied = audited(resize("{\"value\": 262144, \"reason\": \"runbook\"}")
+                .andExpect(status().isOk()));
+        assertThat(applied.result()).isEqualTo("APPLIED");
+        assertThat(applied.intent().at("/params/value").asLong()).isEqualTo(262144);
+        assertThat(applied.intent().at("/params/reason").asString()).isEqualTo("runbook");
+        assertThat(applied.outcome().at("/before/values/net.netfilter.nf_conntrack_buckets").asLong()).isEqualTo(65536);
+        assertThat(applied.outcome().at("/after/values/net.netfilter.nf_conntrack_buckets").asLong()).isEqualTo(262144);
+        assertThat(applied.outcome().get("commands")).singleElement()
+                .satisfies(step -> assertThat(step.get("exitCode").asInt()).isZero());
+
+        host.write(BUCKETS, "262144\n");
+        java.nio.file.Files.setLastModifiedTime(DIR.resolve(BUCKETS), java.nio.file.attribute.FileTime.fromMillis(0));
+        AuditTrail.Change unchanged = audited(resize("{\"value\": 262144}").andExpect(status().isOk()));
+        assertThat(unchanged.result()).isEqualTo("UNCHANGED");
+        assertThat(unchanged.outcome().get("commands")).isEmpty();
+        assertThat(java.nio.file.Files.getLastModifiedTime(DIR.resolve(BUCKETS)).toMillis()).isZero();
+    }
+
+    @Test
+    void whenTheIntentCannotBeWrittenTheTableIsNotResized() throws Exception {
+        long intents = AUDIT.intents();
+
+        AUDIT.unavailableDuring(() -> resize("{\"value\": 262144, \"persist\": true}")
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(jsonPath("$.type").value("urn:ctagent:problem:audit-unavailable")));
+
+        assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
+        assertThat(DIR.resolve(DROP_IN)).doesNotExist();
+        assertThat(AUDIT.intents()).isEqualTo(intents);
     }
 
     @Test
@@ -165,6 +216,13 @@ class HashsizeApiTest {
         assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
         assertThat(DIR.resolve(DROP_IN)).doesNotExist();
         assertThat(DIR.resolve(MODPROBE)).doesNotExist();
+
+        AuditTrail.Change planned = audited(resize("{\"value\": 262144, \"persist\": true, \"dryRun\": true}"));
+        assertThat(planned.result()).isEqualTo("DRY_RUN");
+        assertThat(planned.outcome().get("commands")).hasSize(5)
+                .allSatisfy(step -> assertThat(step.get("exitCode").isNull()).isTrue());
+        assertThat(planned.outcome().at("/after/values/net.netfilter.nf_conntrack_buckets").asLong()).isEqualTo(262144);
+        assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
     }
 
     @Test
@@ -186,14 +244,22 @@ class HashsizeApiTest {
         // A directory where the managed file should be: the rename over it fails (EISDIR).
         host.write(MODPROBE + "/in-the-way", "x");
 
-        resize("{\"value\": 262144, \"persist\": true}")
+        AuditTrail.Change failed = audited(resize("{\"value\": 262144, \"persist\": true}")
                 .andExpect(status().is5xxServerError())
                 .andExpect(jsonPath("$.result").value("FAILED"))
                 .andExpect(jsonPath("$.after['net.netfilter.nf_conntrack_buckets']").value(65536))
-                .andExpect(jsonPath("$.warnings[*]", hasItem(containsString("Restored the table to 65536"))));
+                .andExpect(jsonPath("$.warnings[*]", hasItem(containsString("Restored the table to 65536")))));
 
         assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
         assertThat(host.read(DROP_IN)).isEqualTo("# before\n");
+        assertThat(failed.result()).isEqualTo("FAILED");
+        assertThat(failed.outcome().get("reason").asString()).contains("conntrack-agent.conf");
+        assertThat(failed.outcome().at("/after/values/net.netfilter.nf_conntrack_buckets").asLong()).isEqualTo(65536);
+        assertThat(failed.outcome().at("/after/dropIn/net.netfilter.nf_conntrack_buckets").isNull()).isTrue();
+        // resize, drop-in (temp + rename), modprobe file (temp written, rename refused), drop-in put back, table put back
+        JsonNode steps = failed.outcome().get("commands");
+        assertThat(steps.findValues("exitCode").stream().map(JsonNode::asInt).toList())
+                .containsExactly(0, 0, 0, 0, 1, 0, 0, 0);
     }
 
     @Test

@@ -65,6 +65,11 @@ class HostWriterTest {
         assertThat(host.read("proc/sys/net/netfilter/nf_conntrack_max")).isEqualTo("1000\n");
         assertThat(write.commands()).containsExactly(
                 List.of("write", host.proc().resolve("sys/net/netfilter/nf_conntrack_max").toString(), "1000"));
+        // The agent's own write is a step with an exit code, for the audit.
+        assertThat(write.results()).singleElement().satisfies(step -> {
+            assertThat(step.argv()).isEqualTo(write.commands().get(0));
+            assertThat(step.exitCode()).isZero();
+        });
     }
 
     @Test
@@ -76,6 +81,10 @@ class HostWriterTest {
         assertThat(write.succeeded()).isFalse();
         assertThat(write.error()).isEqualTo(WriteError.NOT_FOUND);
         assertThat(write.message()).contains("nf_conntrack_gone");
+        assertThat(write.results()).singleElement().satisfies(step -> {
+            assertThat(step.exitCode()).isEqualTo(1);
+            assertThat(step.stderr()).contains("nf_conntrack_gone");
+        });
     }
 
     @Test
@@ -104,6 +113,21 @@ class HostWriterTest {
                 List.of("write", file.resolveSibling(".90-conntrack-agent.conf.ctagent-tmp").toString()),
                 List.of("rename", file.resolveSibling(".90-conntrack-agent.conf.ctagent-tmp").toString(),
                         file.toString()));
+        assertThat(write.results()).extracting(CommandResult::argv).isEqualTo(write.commands());
+        assertThat(write.results()).allSatisfy(step -> assertThat(step.exitCode()).isZero());
+    }
+
+    @Test
+    void aFailedRenameIsTheStepThatFailedAfterTheWrittenTemp() throws Exception {
+        HostWriter writer = writer(HostMode.DIRECT);
+        // A directory where the file should be: the temp is written, the rename over it fails.
+        host.write(PERSIST + "/in-the-way", "x");
+
+        HostWrite write = writer.replaceFile(PERSIST, "net.netfilter.nf_conntrack_max = 1000\n");
+
+        assertThat(write.succeeded()).isFalse();
+        assertThat(write.results()).extracting(CommandResult::exitCode).containsExactly(0, 1);
+        assertThat(write.results().get(1).argv().get(0)).isEqualTo("rename");
     }
 
     @Test

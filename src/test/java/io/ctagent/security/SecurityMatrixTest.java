@@ -64,7 +64,7 @@ class SecurityMatrixTest {
         EXPECTED.put("GET /api/v1/sysctls/{}", For.VIEWER);
         EXPECTED.put("PUT /api/v1/sysctls/{}", For.OPERATOR);
         EXPECTED.put("PATCH /api/v1/sysctls", For.OPERATOR);
-        EXPECTED.put("POST /api/v1/sysctls", For.OPERATOR);
+        EXPECTED.put("POST /api/v1/sysctls/rollback", For.OPERATOR);
         EXPECTED.put("GET /api/v1/hashsize", For.VIEWER);
         EXPECTED.put("PUT /api/v1/hashsize", For.OPERATOR);
         EXPECTED.put("GET /api/v1/tuning/recommendation", For.VIEWER);

@@ -1,44 +1,48 @@
 package io.ctagent.sysctl;
 
+import static io.ctagent.testsupport.KeyedRequests.auditor;
+import static io.ctagent.testsupport.KeyedRequests.get;
+import static io.ctagent.testsupport.KeyedRequests.patch;
+import static io.ctagent.testsupport.KeyedRequests.post;
+import static io.ctagent.testsupport.KeyedRequests.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.patch;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 
-/** The sysctl API against a fake host tree, in direct mode: what the files say and what gets written. */
+import io.ctagent.testsupport.AuditTrail;
+import io.ctagent.testsupport.TestApiKeys;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The sysctl API against a fake host tree, in direct mode: what the files say, what gets written,
+ * and what the audit log records for each change.
+ */
 @SpringBootTest
 @AutoConfigureMockMvc
 class SysctlApiTest {
 
     static final FakeRoot ROOT = new FakeRoot("ctagent-sysctl");
-    static final Map<String, RecordedChange> HISTORY = new HashMap<>();
+    static final AuditTrail AUDIT = AuditTrail.inTempDir("ctagent-sysctl-audit");
+    static final JsonMapper JSON = JsonMapper.builder().build();
 
     static final String MAX = "proc/sys/net/netfilter/nf_conntrack_max";
     static final String UDP = "proc/sys/net/netfilter/nf_conntrack_udp_timeout";
@@ -50,16 +54,8 @@ class SysctlApiTest {
         registry.add("ctagent.host.sys-root", ROOT::sys);
         registry.add("ctagent.host.rootfs", ROOT::root);
         registry.add("ctagent.host.mode", () -> "direct");
-    }
-
-    /** A stand-in for the audit log: rollback reads recorded changes from it. */
-    @TestConfiguration
-    static class History {
-        @Bean
-        @Primary
-        ChangeHistory testHistory() {
-            return auditId -> Optional.ofNullable(HISTORY.get(auditId));
-        }
+        TestApiKeys.register(registry);
+        AUDIT.register(registry);
     }
 
     @Autowired
@@ -68,7 +64,6 @@ class SysctlApiTest {
     @BeforeEach
     void reset() {
         ROOT.reset();
-        HISTORY.clear();
     }
 
     private ResultActions putValue(String key, String body) throws Exception {
@@ -81,6 +76,12 @@ class SysctlApiTest {
 
     private String read(String relative) {
         return ROOT.host().read(relative);
+    }
+
+    private static String auditId(ResultActions result) throws Exception {
+        JsonNode body = JSON.readTree(result.andReturn().getResponse().getContentAsString());
+        assertThat(body.path("auditId").isString()).as("auditId in " + body).isTrue();
+        return body.get("auditId").asString();
     }
 
     // --- discovery and reads
@@ -208,9 +209,62 @@ class SysctlApiTest {
                 .andExpect(jsonPath("$.commands[0][1]").value(ROOT.proc() + "/sys/net/netfilter/nf_conntrack_udp_timeout"))
                 .andExpect(jsonPath("$.commands[0][2]").value("45"))
                 .andExpect(jsonPath("$.warnings").isArray())
-                .andExpect(jsonPath("$.auditId").isEmpty());
+                .andExpect(jsonPath("$.auditId").isNotEmpty());
         assertThat(read(UDP)).isEqualTo("45\n");
         assertThat(ROOT.exists(DROP_IN)).isFalse();
+    }
+
+    @Test
+    void aChangeIsAuditedAsIntentThenOutcomeWithBeforeAfterAndTheStepsRun() throws Exception {
+        String auditId = auditId(putValue("net.netfilter.nf_conntrack_udp_timeout",
+                "{\"value\": 45, \"reason\": \"ticket 7\"}").andExpect(status().isOk()));
+
+        AuditTrail.Change change = AUDIT.change(auditId);
+        assertThat(change.result()).isEqualTo("APPLIED");
+        JsonNode intent = change.intent();
+        assertThat(intent.get("action").asString()).isEqualTo("sysctl.set");
+        assertThat(intent.get("target").asString()).isEqualTo("net.netfilter.nf_conntrack_udp_timeout");
+        assertThat(intent.get("actor").asString()).isEqualTo("key:test-operator");
+        assertThat(intent.at("/params/values/net.netfilter.nf_conntrack_udp_timeout").asLong()).isEqualTo(45);
+        assertThat(intent.at("/params/reason").asString()).isEqualTo("ticket 7");
+        assertThat(intent.at("/before/values/net.netfilter.nf_conntrack_udp_timeout").asLong()).isEqualTo(30);
+        JsonNode outcome = change.outcome();
+        assertThat(outcome.at("/before/values/net.netfilter.nf_conntrack_udp_timeout").asLong()).isEqualTo(30);
+        assertThat(outcome.at("/after/values/net.netfilter.nf_conntrack_udp_timeout").asLong()).isEqualTo(45);
+        assertThat(outcome.at("/after/dropIn").isNull()).isTrue();
+        JsonNode step = outcome.get("commands").get(0);
+        assertThat(step.get("argv").get(0).asString()).isEqualTo("write");
+        assertThat(step.get("argv").get(2).asString()).isEqualTo("45");
+        assertThat(step.get("exitCode").asInt()).isZero();
+        assertThat(step.get("durationMillis").isIntegralNumber()).isTrue();
+        assertThat(outcome.get("mode").asString()).isEqualTo("DIRECT");
+    }
+
+    @Test
+    void whenTheIntentCannotBeWrittenTheChangeIsRefusedWith503AndNothingIsWritten() throws Exception {
+        ROOT.age(UDP);
+        ROOT.age(MAX);
+        long intents = AUDIT.intents();
+
+        AUDIT.unavailableDuring(() -> {
+            putValue("net.netfilter.nf_conntrack_udp_timeout", "{\"value\": 45, \"persist\": true}")
+                    .andExpect(status().isServiceUnavailable())
+                    .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                    .andExpect(jsonPath("$.type").value("urn:ctagent:problem:audit-unavailable"));
+            patchValues("{\"changes\": {\"net.netfilter.nf_conntrack_max\": 524288, "
+                    + "\"net.netfilter.nf_conntrack_udp_timeout\": 45}}")
+                    .andExpect(status().isServiceUnavailable());
+        });
+
+        assertThat(ROOT.untouched(UDP)).isTrue();
+        assertThat(ROOT.untouched(MAX)).isTrue();
+        assertThat(ROOT.exists(DROP_IN)).isFalse();
+        assertThat(AUDIT.intents()).isEqualTo(intents);
+        // The audit is back: the next change goes through and the chain still verifies.
+        putValue("net.netfilter.nf_conntrack_udp_timeout", "{\"value\": 45}").andExpect(status().isOk());
+        mvc.perform(auditor(MockMvcRequestBuilders.get("/api/v1/audit/verify")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.ok").value(true));
     }
 
     @Test
@@ -223,6 +277,13 @@ class SysctlApiTest {
                 .andExpect(jsonPath("$.result").value("UNCHANGED"))
                 .andExpect(jsonPath("$.applied").value(false))
                 .andExpect(jsonPath("$.commands", hasSize(0)));
+        assertThat(ROOT.untouched(UDP)).isTrue();
+
+        String auditId = auditId(putValue("net.netfilter.nf_conntrack_udp_timeout", "{\"value\": 45}"));
+        AuditTrail.Change change = AUDIT.change(auditId);
+        assertThat(change.result()).isEqualTo("UNCHANGED");
+        assertThat(change.outcome().get("commands")).isEmpty();
+        assertThat(change.outcome().get("after")).isEqualTo(change.outcome().get("before"));
         assertThat(ROOT.untouched(UDP)).isTrue();
     }
 
@@ -369,6 +430,16 @@ class SysctlApiTest {
                 .andExpect(jsonPath("$.files[0].content").value("# mine\nnet.netfilter.nf_conntrack_udp_timeout = 45\n"));
         assertThat(read(UDP)).isEqualTo("30\n");
         assertThat(read(DROP_IN)).isEqualTo("# mine\n");
+
+        String auditId = auditId(putValue("net.netfilter.nf_conntrack_udp_timeout",
+                "{\"value\": 45, \"persist\": true, \"dryRun\": true}"));
+        AuditTrail.Change change = AUDIT.change(auditId);
+        assertThat(change.result()).isEqualTo("DRY_RUN");
+        assertThat(change.outcome().get("commands")).hasSize(3)
+                .allSatisfy(step -> assertThat(step.get("exitCode").isNull()).isTrue());
+        assertThat(change.outcome().at("/after/values/net.netfilter.nf_conntrack_udp_timeout").asLong()).isEqualTo(45);
+        assertThat(change.outcome().at("/after/dropIn/net.netfilter.nf_conntrack_udp_timeout").asLong()).isEqualTo(45);
+        assertThat(change.outcome().at("/before/dropIn/net.netfilter.nf_conntrack_udp_timeout").isNull()).isTrue();
     }
 
     // --- PATCH
@@ -391,6 +462,24 @@ class SysctlApiTest {
                 net.netfilter.nf_conntrack_max = 524288
                 net.netfilter.nf_conntrack_tcp_timeout_established = 7875
                 """);
+    }
+
+    @Test
+    void aBatchIsOneIntentAndOneOutcome() throws Exception {
+        long records = AUDIT.records().size();
+
+        String auditId = auditId(patchValues("""
+                {"changes": {"net.netfilter.nf_conntrack_max": 524288,
+                             "net.netfilter.nf_conntrack_udp_timeout": 45}}""").andExpect(status().isOk()));
+
+        assertThat(AUDIT.records()).hasSize((int) records + 2);
+        AuditTrail.Change change = AUDIT.change(auditId);
+        assertThat(change.result()).isEqualTo("APPLIED");
+        assertThat(change.intent().get("action").asString()).isEqualTo("sysctl.batch");
+        assertThat(change.intent().get("target").asString())
+                .isEqualTo("net.netfilter.nf_conntrack_max,net.netfilter.nf_conntrack_udp_timeout");
+        assertThat(change.outcome().at("/after/values/net.netfilter.nf_conntrack_max").asLong()).isEqualTo(524288);
+        assertThat(change.outcome().get("commands")).hasSize(2);
     }
 
     @Test
@@ -418,27 +507,46 @@ class SysctlApiTest {
     // --- rollback
 
     @Test
-    void rollbackRestoresTheBeforeValuesAndTheDropIn() throws Exception {
-        patchValues("{\"changes\": {\"net.netfilter.nf_conntrack_max\": 524288, "
-                + "\"net.netfilter.nf_conntrack_udp_timeout\": 45}, \"persist\": true}").andExpect(status().isOk());
+    void rollbackRestoresTheBeforeValuesAndTheDropInAsANewAuditedChange() throws Exception {
+        ROOT.host().write(DROP_IN, "net.netfilter.nf_conntrack_udp_timeout = 60\n");
+        String changed = auditId(patchValues("{\"changes\": {\"net.netfilter.nf_conntrack_max\": 524288, "
+                + "\"net.netfilter.nf_conntrack_udp_timeout\": 45}, \"persist\": true}").andExpect(status().isOk()));
+        assertThat(read(DROP_IN)).contains("net.netfilter.nf_conntrack_udp_timeout = 45")
+                .contains("net.netfilter.nf_conntrack_max = 524288");
         ROOT.host().write(DROP_IN, "# admin note\n" + read(DROP_IN));
-        Map<String, Long> persistedBefore = new HashMap<>();
-        persistedBefore.put("net.netfilter.nf_conntrack_udp_timeout", 60L);
-        HISTORY.put("a-17", new RecordedChange("a-17", null,
-                Map.of("net.netfilter.nf_conntrack_max", 262144L, "net.netfilter.nf_conntrack_udp_timeout", 30L),
-                true, persistedBefore));
 
-        mvc.perform(post("/api/v1/sysctls/rollback").contentType(MediaType.APPLICATION_JSON)
-                        .content("{\"auditId\": \"a-17\"}"))
+        String rolledBack = auditId(mvc.perform(post("/api/v1/sysctls/rollback")
+                        .contentType(MediaType.APPLICATION_JSON).content("{\"auditId\": \"" + changed + "\"}"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.result").value("APPLIED"))
                 .andExpect(jsonPath("$.action").value("sysctl.rollback"))
-                .andExpect(jsonPath("$.after['net.netfilter.nf_conntrack_max']").value(262144));
+                .andExpect(jsonPath("$.persist").value(true))
+                .andExpect(jsonPath("$.after['net.netfilter.nf_conntrack_max']").value(262144)));
 
         assertThat(read(MAX)).isEqualTo("262144\n");
         assertThat(read(UDP)).isEqualTo("30\n");
         assertThat(read(DROP_IN)).contains("# admin note").contains("net.netfilter.nf_conntrack_udp_timeout = 60")
                 .doesNotContain("nf_conntrack_max");
+        AuditTrail.Change rollback = AUDIT.change(rolledBack);
+        assertThat(rollback.result()).isEqualTo("APPLIED");
+        assertThat(rollback.intent().at("/params/rollbackOf").asString()).isEqualTo(changed);
+        assertThat(rollback.outcome().at("/before/values/net.netfilter.nf_conntrack_max").asLong()).isEqualTo(524288);
+        assertThat(rollback.outcome().at("/after/dropIn/net.netfilter.nf_conntrack_udp_timeout").asLong()).isEqualTo(60);
+        assertThat(rollback.outcome().at("/after/dropIn/net.netfilter.nf_conntrack_max").isNull()).isTrue();
+    }
+
+    @Test
+    void rollbackOfAChangeThatWasNotPersistedLeavesTheDropInAlone() throws Exception {
+        String changed = auditId(putValue("net.netfilter.nf_conntrack_udp_timeout", "{\"value\": 45}"));
+        ROOT.host().write(DROP_IN, "net.netfilter.nf_conntrack_udp_timeout = 99\n");
+
+        mvc.perform(post("/api/v1/sysctls/rollback").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"auditId\": \"" + changed + "\"}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.persist").value(false))
+                .andExpect(jsonPath("$.after['net.netfilter.nf_conntrack_udp_timeout']").value(30));
+        assertThat(read(UDP)).isEqualTo("30\n");
+        assertThat(read(DROP_IN)).isEqualTo("net.netfilter.nf_conntrack_udp_timeout = 99\n");
     }
 
     @Test
@@ -446,11 +554,48 @@ class SysctlApiTest {
         mvc.perform(post("/api/v1/sysctls/rollback").contentType(MediaType.APPLICATION_JSON)
                         .content("{\"auditId\": \"nope\"}"))
                 .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.type").value("urn:ctagent:problem:change-not-found"))
                 .andExpect(jsonPath("$.field").value("auditId"));
         mvc.perform(post("/api/v1/sysctls/rollback").contentType(MediaType.APPLICATION_JSON)
                         .content("{\"auditId\": \"../x\"}"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.field").value("auditId"));
+    }
+
+    @Test
+    void onlyAnAppliedSysctlChangeCanBeRolledBack() throws Exception {
+        String unchanged = auditId(putValue("net.netfilter.nf_conntrack_udp_timeout", "{\"value\": 30}"));
+        String planned = auditId(putValue("net.netfilter.nf_conntrack_udp_timeout",
+                "{\"value\": 45, \"dryRun\": true}"));
+        String resized = auditId(mvc.perform(put("/api/v1/hashsize").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"value\": 131072}")).andExpect(status().isOk()));
+        ROOT.age(UDP);
+
+        for (String auditId : new String[] {unchanged, planned}) {
+            mvc.perform(post("/api/v1/sysctls/rollback").contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"auditId\": \"" + auditId + "\"}"))
+                    .andExpect(status().isConflict())
+                    .andExpect(jsonPath("$.type").value("urn:ctagent:problem:change-not-applied"))
+                    .andExpect(jsonPath("$.field").value("auditId"));
+        }
+        mvc.perform(post("/api/v1/sysctls/rollback").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"auditId\": \"" + resized + "\"}"))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.type").value("urn:ctagent:problem:not-a-sysctl-change"))
+                .andExpect(jsonPath("$.detail").value(containsString("PUT /api/v1/hashsize")))
+                .andExpect(jsonPath("$.detail").value(containsString("{\"value\": 65536}")));
+        assertThat(ROOT.untouched(UDP)).isTrue();
+    }
+
+    @Test
+    void theIntentIdOfAChangeLeadsToItsOutcomeToo() throws Exception {
+        String changed = auditId(putValue("net.netfilter.nf_conntrack_udp_timeout", "{\"value\": 45}"));
+        String intentId = AUDIT.change(changed).intent().get("id").asString();
+
+        mvc.perform(post("/api/v1/sysctls/rollback").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"auditId\": \"" + intentId + "\"}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.after['net.netfilter.nf_conntrack_udp_timeout']").value(30));
     }
 
     // --- namespaces

@@ -1,8 +1,8 @@
 package io.ctagent.sysctl;
 
+import static io.ctagent.testsupport.KeyedRequests.patch;
+import static io.ctagent.testsupport.KeyedRequests.put;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.patch;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -22,16 +22,21 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
+import io.ctagent.testsupport.AuditTrail;
+import io.ctagent.testsupport.TestApiKeys;
+import tools.jackson.databind.JsonNode;
+
 /**
- * Bad input: 400 naming the field, and nothing on the host touched (every file keeps its epoch
- * mtime). Each of these is also where the audit log records an INVALID attempt
- * (SysctlChanger: "audit: INVALID"; malformed JSON: ProblemAdvice).
+ * Bad input: 400 naming the field, nothing on the host touched (every file keeps its epoch mtime),
+ * and no change let through to the audit's intent. The web layer (ProblemAdvice) records each 400
+ * on a change as an INVALID attempt.
  */
 @SpringBootTest
 @AutoConfigureMockMvc
 class SysctlBadInputTest {
 
     static final FakeRoot ROOT = new FakeRoot("ctagent-badinput");
+    static final AuditTrail AUDIT = AuditTrail.inTempDir("ctagent-badinput-audit");
     static final List<String> WATCHED = List.of("proc/sys/net/netfilter/nf_conntrack_max",
             "proc/sys/net/netfilter/nf_conntrack_udp_timeout", "proc/sys/net/nf_conntrack_max");
 
@@ -41,6 +46,8 @@ class SysctlBadInputTest {
         registry.add("ctagent.host.sys-root", ROOT::sys);
         registry.add("ctagent.host.rootfs", ROOT::root);
         registry.add("ctagent.host.mode", () -> "direct");
+        TestApiKeys.register(registry);
+        AUDIT.register(registry);
     }
 
     @Autowired
@@ -56,6 +63,7 @@ class SysctlBadInputTest {
     void nothingWasWritten() {
         WATCHED.forEach(file -> assertThat(ROOT.untouched(file)).as(file).isTrue());
         assertThat(ROOT.exists("etc/sysctl.d/90-conntrack-agent.conf")).isFalse();
+        assertThat(AUDIT.intents()).as("changes let through to the host").isZero();
     }
 
     @ParameterizedTest
@@ -68,6 +76,10 @@ class SysctlBadInputTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.field").value("value"));
+        JsonNode last = AUDIT.records().get(AUDIT.records().size() - 1);
+        assertThat(last.get("result").asString()).isEqualTo("INVALID");
+        assertThat(last.get("action").asString()).isEqualTo("PUT /api/v1/sysctls/{key}");
+        assertThat(last.get("actor").asString()).isEqualTo("key:test-operator");
     }
 
     @ParameterizedTest

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.http.HttpStatus;
 
+import io.ctagent.audit.AuditLog;
+
 import io.ctagent.hostagent.CommandRunner;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.HostFiles;
@@ -27,10 +29,12 @@ import io.ctagent.hostagent.HostWriter;
 import io.ctagent.hostagent.MutationLock;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.tuning.HostMemory;
 import io.ctagent.tuning.TuningProperties;
 import io.ctagent.usage.UsageProperties;
 import io.ctagent.usage.UsageService;
+import io.ctagent.web.OperatorProblem;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -48,6 +52,7 @@ class SysctlChangerTest {
     private FakeHost host;
     private FailingWriter writer;
     private SysctlChanger changer;
+    private AuditTrail audit;
 
     /** A real direct-mode writer that fails the n-th sysctl write (1-based), or the file write. */
     static final class FailingWriter extends HostWriter {
@@ -97,8 +102,17 @@ class SysctlChangerTest {
         SysctlReader reader = new SysctlReader(catalog, files, agent, writer, persistence);
         UsageService usage = new UsageService(agent, new UsageProperties(75, 90), Clock.systemUTC());
         SysctlGuards guards = new SysctlGuards(reader, new HostMemory(agent, usage, new TuningProperties(10)));
+        audit = AuditTrail.inTempDir("ctagent-changer-audit");
+        AuditLog log = AuditLog.toFile(audit.file(), () -> "DIRECT", Clock.systemUTC());
         changer = new SysctlChanger(catalog, reader, guards, persistence, writer, new MutationLock(),
-                auditId -> java.util.Optional.empty());
+                new AuditChangeHistory(log), new ChangeAudit(log));
+    }
+
+    /** The only change in the audit: its intent and outcome. */
+    private AuditTrail.Change onlyChange() {
+        List<JsonNode> records = audit.records();
+        assertThat(records).hasSize(2);
+        return audit.change(records.get(1).get("id").asString());
     }
 
     private static SysctlRequests.SysctlPatchRequest batch(boolean persist, Object... keysAndValues) {
@@ -136,6 +150,52 @@ class SysctlChangerTest {
         assertThat(host.read(MAX)).isEqualTo("262144\n");
         assertThat(host.read(UDP)).isEqualTo("30\n");
         assertThat(host.read(ESTABLISHED)).isEqualTo("432000\n");
+
+        // One intent and one FAILED outcome for the whole batch, with the values restored.
+        AuditTrail.Change change = onlyChange();
+        assertThat(change.result()).isEqualTo("FAILED");
+        assertThat(change.intent().get("action").asString()).isEqualTo("sysctl.batch");
+        JsonNode outcome = change.outcome();
+        assertThat(outcome.get("reason").asString()).contains("nf_conntrack_udp_timeout = 45").contains("restored");
+        assertThat(outcome.at("/before/values/net.netfilter.nf_conntrack_max").asLong()).isEqualTo(262144);
+        assertThat(outcome.at("/after/values/net.netfilter.nf_conntrack_max").asLong()).isEqualTo(262144);
+        assertThat(outcome.at("/after/values/net.netfilter.nf_conntrack_udp_timeout").asLong()).isEqualTo(30);
+        assertThat(outcome.get("after")).isEqualTo(outcome.get("before"));
+        // Every step, the restore included, with its exit code: applied, refused, restored.
+        assertThat(outcome.get("commands")).hasSize(3);
+        assertThat(outcome.get("commands").get(0).get("exitCode").asInt()).isZero();
+        assertThat(outcome.get("commands").get(1).get("exitCode").asInt()).isEqualTo(1);
+        assertThat(outcome.get("commands").get(2).get("argv").get(2).asString()).isEqualTo("262144");
+        assertThat(outcome.get("commands").get(2).get("exitCode").asInt()).isZero();
+    }
+
+    @Test
+    void aFailedChangeCarriesTheAuditIdOfItsOutcome() {
+        writer.failSysctlWrite = 1;
+
+        assertThatThrownBy(() -> changer.patch(null, batch(false, "net.netfilter.nf_conntrack_udp_timeout", 45)))
+                .isInstanceOfSatisfying(ChangeFailed.class, failed -> {
+                    String auditId = failed.change().auditId();
+                    assertThat(auditId).isNotNull();
+                    assertThat(failed.getBody().getProperties()).containsEntry("auditId", auditId);
+                    assertThat(audit.change(auditId).result()).isEqualTo("FAILED");
+                });
+    }
+
+    @Test
+    void whenTheIntentCannotBeWrittenNothingIsWrittenAndTheAnswerIs503() throws Exception {
+        audit.unavailableDuring(() -> assertThatThrownBy(() -> changer.patch(null, batch(true,
+                "net.netfilter.nf_conntrack_max", 524288, "net.netfilter.nf_conntrack_udp_timeout", 45)))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> {
+                    assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                    assertThat(problem.getBody().getDetail()).contains("nothing was changed");
+                }));
+
+        assertThat(writer.written).isEmpty();
+        assertThat(host.read(MAX)).isEqualTo("262144\n");
+        assertThat(host.read(UDP)).isEqualTo("30\n");
+        assertThat(host.root().resolve(DROP_IN)).doesNotExist();
+        assertThat(audit.records()).isEmpty();
     }
 
     @Test
@@ -152,6 +212,11 @@ class SysctlChangerTest {
         assertThat(host.read(MAX)).isEqualTo("262144\n");
         assertThat(host.read(UDP)).isEqualTo("30\n");
         assertThat(host.root().resolve(DROP_IN)).doesNotExist();
+        AuditTrail.Change change = onlyChange();
+        assertThat(change.result()).isEqualTo("FAILED");
+        assertThat(change.outcome().get("reason").asString()).contains("EROFS");
+        assertThat(change.outcome().at("/before/dropIn/net.netfilter.nf_conntrack_max").isNull()).isTrue();
+        assertThat(change.outcome().get("after")).isEqualTo(change.outcome().get("before"));
     }
 
     @Test
@@ -175,6 +240,8 @@ class SysctlChangerTest {
 
         assertThat(change.result()).isEqualTo(ChangeResult.UNCHANGED);
         assertThat(writer.written).isEmpty();
+        assertThat(change.auditId()).isNotNull();
+        assertThat(audit.change(change.auditId()).result()).isEqualTo("UNCHANGED");
     }
 
 }

@@ -12,10 +12,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
+import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.LabNamespace;
+import io.ctagent.testsupport.TestApiKeys;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -28,6 +32,13 @@ import tools.jackson.databind.ObjectMapper;
 class SysctlHostIT {
 
     private static final String UDP = "net.netfilter.nf_conntrack_udp_timeout";
+    private static final AuditTrail AUDIT = AuditTrail.inTempDir("ctagent-sysctl-hostit-audit");
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        TestApiKeys.register(registry);
+        AUDIT.register(registry);
+    }
 
     @LocalServerPort
     int port;
@@ -55,6 +66,12 @@ class SysctlHostIT {
             JsonNode change = send("PUT", "/api/v1/sysctls/" + UDP + ns, "{\"value\": " + wanted + "}", 200);
 
             assertThat(change.get("result").asText()).isEqualTo("APPLIED");
+            AuditTrail.Change audited = AUDIT.change(change.get("auditId").asText());
+            assertThat(audited.result()).isEqualTo("APPLIED");
+            assertThat(audited.intent().get("target").asText()).isEqualTo("netns:" + lab.name() + "/" + UDP);
+            assertThat(audited.outcome().at("/after/netns").asText()).isEqualTo(lab.name());
+            assertThat(audited.outcome().get("commands").get(0).get("argv").toString()).contains("nsenter");
+            assertThat(audited.outcome().get("commands").get(0).get("exitCode").asInt()).isZero();
             assertThat(change.get("commands").get(0).toString()).contains("nsenter")
                     .contains("--net=/run/netns/" + lab.name()).contains(UDP + "=" + wanted);
             assertThat(send("GET", "/api/v1/sysctls/" + UDP + ns, null, 200).get("value").asLong()).isEqualTo(wanted);
@@ -81,6 +98,7 @@ class SysctlHostIT {
             JsonNode raised = send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
                     "{\"value\": " + (max + 1024) + "}", 200);
             assertThat(raised.get("result").asText()).isEqualTo("APPLIED");
+            assertThat(AUDIT.change(raised.get("auditId").asText()).result()).isEqualTo("APPLIED");
             assertThat(kernel("nf_conntrack_max")).isEqualTo(max + 1024);
             // Both names are one kernel variable.
             assertThat(send("GET", "/api/v1/sysctls/net.nf_conntrack_max", null, 200).get("value").asLong())
@@ -89,6 +107,7 @@ class SysctlHostIT {
             long wanted = buckets + 512;
             JsonNode resized = send("PUT", "/api/v1/hashsize", "{\"value\": " + wanted + "}", 200);
             assertThat(resized.get("result").asText()).isEqualTo("APPLIED");
+            assertThat(AUDIT.change(resized.get("auditId").asText()).result()).isEqualTo("APPLIED");
             assertThat(kernel("nf_conntrack_buckets")).isEqualTo(wanted);
             JsonNode table = send("GET", "/api/v1/hashsize", null, 200);
             assertThat(table.get("buckets").asLong()).isEqualTo(wanted);
@@ -99,7 +118,15 @@ class SysctlHostIT {
             JsonNode planned = send("PUT", "/api/v1/hashsize", "{\"value\": " + (buckets + 4096) + ", \"dryRun\": true}",
                     200);
             assertThat(planned.get("result").asText()).isEqualTo("DRY_RUN");
+            assertThat(AUDIT.change(planned.get("auditId").asText()).result()).isEqualTo("DRY_RUN");
             assertThat(kernel("nf_conntrack_buckets")).isEqualTo(wanted);
+
+            // Rolled back through the API: max is back, audited as a new change.
+            JsonNode rollback = send("POST", "/api/v1/sysctls/rollback",
+                    "{\"auditId\": \"" + raised.get("auditId").asText() + "\"}", 200);
+            assertThat(rollback.get("result").asText()).isEqualTo("APPLIED");
+            assertThat(AUDIT.change(rollback.get("auditId").asText()).result()).isEqualTo("APPLIED");
+            assertThat(kernel("nf_conntrack_max")).isEqualTo(max);
         } finally {
             // Put back with the host's own tool, independent of the code under test.
             LabNamespace.run("sysctl", "-w", "net.netfilter.nf_conntrack_buckets=" + buckets);
@@ -132,6 +159,7 @@ class SysctlHostIT {
     private JsonNode send(String method, String path, String body, int expected) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json")
+                .header(TestApiKeys.HEADER, method.equals("GET") ? TestApiKeys.VIEWER : TestApiKeys.OPERATOR)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -19,8 +19,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
+import io.ctagent.testsupport.TestApiKeys;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -32,6 +34,7 @@ import tools.jackson.databind.ObjectMapper;
 class SysctlPersistHostIT {
 
     private static final Path ROOTFS;
+    private static final AuditTrail AUDIT = AuditTrail.inTempDir("ctagent-persist-hostit-audit");
 
     static {
         try {
@@ -45,6 +48,8 @@ class SysctlPersistHostIT {
     static void rootfs(DynamicPropertyRegistry registry) {
         registry.add("ctagent.host.rootfs", ROOTFS::toString);
         registry.add("ctagent.host.mode", () -> "direct");
+        TestApiKeys.register(registry);
+        AUDIT.register(registry);
     }
 
     @LocalServerPort
@@ -71,11 +76,16 @@ class SysctlPersistHostIT {
         JsonNode change = send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout",
                 "{\"value\": " + udp + ", \"persist\": true}", 200);
         assertThat(change.get("result").asText()).isEqualTo("APPLIED");
+        AuditTrail.Change audited = AUDIT.change(change.get("auditId").asText());
+        assertThat(audited.result()).isEqualTo("APPLIED");
+        assertThat(audited.outcome().at("/after/dropIn/net.netfilter.nf_conntrack_udp_timeout").asLong()).isEqualTo(udp);
+        assertThat(audited.outcome().get("commands")).hasSize(2);
         assertThat(change.get("commands")).hasSize(2);
         assertThat(change.get("warnings").toString()).contains("/etc/sysctl.conf");
 
         JsonNode table = send("PUT", "/api/v1/hashsize", "{\"value\": " + buckets + ", \"persist\": true}", 200);
         assertThat(table.get("result").asText()).isEqualTo("APPLIED");
+        assertThat(AUDIT.change(table.get("auditId").asText()).result()).isEqualTo("APPLIED");
 
         String dropIn = Files.readString(ROOTFS.resolve("etc/sysctl.d/90-conntrack-agent.conf"));
         assertThat(dropIn).isEqualTo("# written by hand\nnet.netfilter.nf_conntrack_udp_timeout = " + udp
@@ -95,6 +105,7 @@ class SysctlPersistHostIT {
     private JsonNode send(String method, String path, String body, int expected) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json")
+                .header(TestApiKeys.HEADER, method.equals("GET") ? TestApiKeys.VIEWER : TestApiKeys.OPERATOR)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());

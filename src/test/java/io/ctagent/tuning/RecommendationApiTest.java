@@ -1,10 +1,10 @@
 package io.ctagent.tuning;
 
+import static io.ctagent.testsupport.KeyedRequests.get;
+import static io.ctagent.testsupport.KeyedRequests.patch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.aMapWithSize;
 import static org.hamcrest.Matchers.containsString;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.patch;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -20,7 +20,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
+import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.TestApiKeys;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -30,6 +32,7 @@ import tools.jackson.databind.ObjectMapper;
 class RecommendationApiTest {
 
     static final FakeHost HOST;
+    static final AuditTrail AUDIT = AuditTrail.inTempDir("ctagent-recommend-audit");
 
     static {
         try {
@@ -45,6 +48,8 @@ class RecommendationApiTest {
         registry.add("ctagent.host.sys-root", () -> HOST.sys().toString());
         registry.add("ctagent.host.rootfs", () -> HOST.root().toString());
         registry.add("ctagent.host.mode", () -> "direct");
+        TestApiKeys.register(registry);
+        AUDIT.register(registry);
     }
 
     @Autowired
@@ -80,9 +85,14 @@ class RecommendationApiTest {
                 .andReturn().getResponse().getContentAsString();
         JsonNode patch = json.readTree(body).get("patch");
 
-        mvc.perform(patch("/api/v1/sysctls").contentType(MediaType.APPLICATION_JSON).content(patch.toString()))
+        String applied = mvc.perform(patch("/api/v1/sysctls").contentType(MediaType.APPLICATION_JSON)
+                        .content(patch.toString()))
                 .andExpect(status().isOk())
-                .andExpect(jsonPath("$.result").value("APPLIED"));
+                .andExpect(jsonPath("$.result").value("APPLIED"))
+                .andReturn().getResponse().getContentAsString();
+        AuditTrail.Change change = AUDIT.change(json.readTree(applied).get("auditId").asString());
+        assertThat(change.result()).isEqualTo("APPLIED");
+        assertThat(change.intent().get("action").asString()).isEqualTo("sysctl.batch");
 
         assertThat(HOST.read("proc/sys/net/netfilter/nf_conntrack_max")).isEqualTo("524288\n");
         assertThat(Files.readString(Path.of(HOST.root().toString(), "etc/sysctl.d/90-conntrack-agent.conf")))

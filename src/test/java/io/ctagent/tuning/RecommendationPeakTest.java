@@ -1,8 +1,8 @@
 package io.ctagent.tuning;
 
+import static io.ctagent.testsupport.KeyedRequests.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -17,6 +17,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.TestApiKeys;
 import io.ctagent.usage.UsageHistory;
 
 /** The observed peak is the highest sampled count, not just the count right now. */
@@ -41,6 +42,7 @@ class RecommendationPeakTest {
         registry.add("ctagent.host.rootfs", () -> HOST.root().toString());
         registry.add("ctagent.host.mode", () -> "direct");
         registry.add("ctagent.monitor.interval", () -> "100ms");
+        TestApiKeys.register(registry);
     }
 
     @Autowired

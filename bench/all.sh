@@ -48,7 +48,7 @@ if [ -x bench/entries.sh ]; then
     sed -n '/^=== conntrack entries benchmark/,$p' "$LOGS/entries.out" | tail -n +3 | while IFS= read -r line; do
       [ -n "$line" ] || continue
       label=$(sed -E 's/[[:space:]]{2,}.*$//' <<<"$line" | sed -E 's/^[[:space:]]+//')
-      value=$(sed -E 's/^.*[^[:space:]][[:space:]]{2,}//' <<<"$line")
+      value=$(sed -E 's/^[[:space:]]*[^ ]+( [^ ]+)*[[:space:]]{2,}//; s/[[:space:]]+/ /g' <<<"$line")
       row entries "$label" "$value"
     done
   fi

@@ -1,0 +1,96 @@
+package io.ctagent.entries;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Splits a table stream into lines in one reused buffer and hands each parsed line to a visitor:
+ * memory stays the same whether the table holds ten entries or ten million.
+ */
+final class TableReader {
+
+    private static final int BUFFER = 128 * 1024;
+
+    /** Sees each entry in turn; returns false to stop reading. */
+    @FunctionalInterface
+    interface Visitor {
+        boolean visit(EntryLine entry);
+    }
+
+    /**
+     * What a read saw.
+     *
+     * @param entries lines that parsed as entries
+     * @param skipped lines that did not (blank, truncated, another format)
+     * @param stoppedEarly the visitor stopped before the end of the table
+     */
+    record Counts(long entries, long skipped, boolean stoppedEarly) {
+    }
+
+    private TableReader() {
+    }
+
+    static Counts read(InputStream in, Visitor visitor) throws IOException {
+        EntryLineParser parser = new EntryLineParser();
+        EntryLine entry = new EntryLine();
+        byte[] buffer = new byte[BUFFER];
+        int start = 0;
+        int end = 0;
+        int scan = 0;
+        long entries = 0;
+        long skipped = 0;
+        boolean overlong = false;
+        while (true) {
+            int newline = -1;
+            for (int i = scan; i < end; i++) {
+                if (buffer[i] == '\n') {
+                    newline = i;
+                    break;
+                }
+            }
+            if (newline >= 0) {
+                if (overlong) {
+                    overlong = false;
+                    skipped++;
+                } else if (parser.parse(buffer, start, newline, entry)) {
+                    entries++;
+                    if (!visitor.visit(entry)) {
+                        return new Counts(entries, skipped, true);
+                    }
+                } else if (newline > start) {
+                    skipped++;
+                }
+                start = newline + 1;
+                scan = start;
+                continue;
+            }
+            if (start > 0) {
+                System.arraycopy(buffer, start, buffer, 0, end - start);
+                end -= start;
+                start = 0;
+            }
+            if (end == buffer.length) {
+                // A line longer than the buffer is no conntrack entry: drop it up to its newline.
+                overlong = true;
+                end = 0;
+            }
+            scan = end;
+            int n = in.read(buffer, end, buffer.length - end);
+            if (n < 0) {
+                break;
+            }
+            end += n;
+        }
+        if (end > start && !overlong) {
+            if (parser.parse(buffer, start, end, entry)) {
+                entries++;
+                if (!visitor.visit(entry)) {
+                    return new Counts(entries, skipped, true);
+                }
+            } else {
+                skipped++;
+            }
+        }
+        return new Counts(entries, skipped, false);
+    }
+}

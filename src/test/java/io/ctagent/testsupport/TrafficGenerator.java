@@ -1,6 +1,8 @@
 package io.ctagent.testsupport;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,7 +15,11 @@ import java.util.List;
  * JVM cannot enter a namespace itself. Only ever talks to 127.0.0.0/8.
  *
  * <pre>
- * tcp-hold N PORT   open N TCP connections to 127.0.0.1:PORT, print READY, hold until stdin closes
+ * tcp-hold N PORT           open N TCP connections to 127.0.0.1:PORT, print READY, hold until stdin closes
+ * udp-spray N PORT FIRST    one UDP datagram from one socket to each of N consecutive addresses from FIRST
+ *                           (e.g. 127.0.1.1) on PORT: N UNREPLIED entries; prints SENT N and exits
+ * udp-echo N PORT           N clients each send a datagram to an echo server on 127.0.0.1:PORT and read
+ *                           the reply: N SEEN_REPLY entries; prints SENT N and exits
  * </pre>
  */
 public final class TrafficGenerator {
@@ -24,6 +30,8 @@ public final class TrafficGenerator {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "tcp-hold" -> tcpHold(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "udp-spray" -> udpSpray(Integer.parseInt(args[1]), Integer.parseInt(args[2]), args[3]);
+            case "udp-echo" -> udpEcho(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -50,5 +58,45 @@ public final class TrafficGenerator {
                 socket.close();
             }
         }
+    }
+
+    private static void udpSpray(int count, int port, String first) throws IOException {
+        byte[] start = InetAddress.getByName(first).getAddress();
+        long base = ((start[0] & 0xFFL) << 24) | ((start[1] & 0xFFL) << 16) | ((start[2] & 0xFFL) << 8)
+                | (start[3] & 0xFFL);
+        byte[] payload = {'x'};
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+            for (int i = 0; i < count; i++) {
+                socket.send(new DatagramPacket(payload, 1, new InetSocketAddress(loopback(base + i), port)));
+            }
+        }
+        System.out.println("SENT " + count);
+    }
+
+    private static void udpEcho(int count, int port) throws IOException {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        try (DatagramSocket server = new DatagramSocket(new InetSocketAddress(loopback, port))) {
+            server.setSoTimeout(5000);
+            for (int i = 0; i < count; i++) {
+                try (DatagramSocket client = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
+                    client.setSoTimeout(5000);
+                    client.send(new DatagramPacket(new byte[] {'q'}, 1, new InetSocketAddress(loopback, port)));
+                    DatagramPacket request = new DatagramPacket(new byte[16], 16);
+                    server.receive(request);
+                    server.send(new DatagramPacket(new byte[] {'r'}, 1, request.getSocketAddress()));
+                    client.receive(new DatagramPacket(new byte[16], 16));
+                }
+            }
+        }
+        System.out.println("SENT " + count);
+    }
+
+    /** An address in 127.0.0.0/8, or a refusal: this generator never sends anywhere else. */
+    private static InetAddress loopback(long address) throws IOException {
+        if ((address >>> 24) != 127 || address > 0x7FFF_FFFFL) {
+            throw new IllegalArgumentException("only 127.0.0.0/8 is allowed, not " + address);
+        }
+        return InetAddress.getByAddress(new byte[] {127, (byte) (address >>> 16), (byte) (address >>> 8),
+                (byte) address});
     }
 }

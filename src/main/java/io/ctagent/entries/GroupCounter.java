@@ -13,8 +13,14 @@ final class GroupCounter {
 
     private final int width;
     private final int maxGroups;
+    /** The table never grows past this: maxGroups at a load factor of at most 0.8. */
+    private final int maxCapacity;
     private long[] keys;
     private long[] counts;
+    /** A second table of the same size that pruning rehashes into, so a prune allocates nothing. */
+    private long[] spareKeys;
+    private long[] spareCounts;
+    private long[] scratch;
     private int mask;
     private int size;
     private long maxUndercount;
@@ -22,6 +28,7 @@ final class GroupCounter {
     GroupCounter(int width, int maxGroups) {
         this.width = width;
         this.maxGroups = maxGroups;
+        this.maxCapacity = Integer.highestOneBit((int) Math.ceil(maxGroups / 0.8) - 1) << 1;
         allocate(16);
     }
 
@@ -34,7 +41,7 @@ final class GroupCounter {
         if (size >= maxGroups) {
             prune();
             slot = slotOf(key);
-        } else if ((size + 1) * 4L > (mask + 1) * 3L) {
+        } else if ((size + 1) * 4L > (mask + 1) * 3L && mask + 1 < maxCapacity) {
             rehash((mask + 1) * 2);
             slot = slotOf(key);
         }
@@ -117,19 +124,27 @@ final class GroupCounter {
 
     /** Drops every group at or below the median count; counts of groups that come back restart at 1. */
     private void prune() {
-        long[] live = new long[size];
+        if (scratch == null) {
+            scratch = new long[maxGroups];
+            spareKeys = new long[keys.length];
+            spareCounts = new long[counts.length];
+        }
         int n = 0;
         for (int slot = 0; slot <= mask; slot++) {
             if (counts[slot] != 0) {
-                live[n++] = counts[slot];
+                scratch[n++] = counts[slot];
             }
         }
-        Arrays.sort(live);
-        long threshold = live[n / 2];
+        Arrays.sort(scratch, 0, n);
+        long threshold = scratch[n / 2];
         maxUndercount += threshold;
         long[] oldKeys = keys;
         long[] oldCounts = counts;
-        allocate(mask + 1);
+        keys = spareKeys;
+        counts = spareCounts;
+        Arrays.fill(counts, 0);
+        spareKeys = oldKeys;
+        spareCounts = oldCounts;
         size = 0;
         long[] key = new long[width];
         for (int slot = 0; slot < oldCounts.length; slot++) {

@@ -10,11 +10,15 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Every error leaves as RFC 9457 problem+json written for an operator: the field at fault for
@@ -32,6 +36,33 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
                 : ex.getPropertyName();
         InvalidInput problem = new InvalidInput(field, "'" + ex.getValue() + "' is not a valid value for " + field);
         return handleExceptionInternal(ex, problem.getBody(), headers, HttpStatus.BAD_REQUEST, request);
+    }
+
+    /** A JSON body whose field has the wrong type ("dryRun": "yes") names that field, like any bad input. */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+                                                                  HttpHeaders headers, HttpStatusCode status,
+                                                                  WebRequest request) {
+        if (ex.getCause() instanceof JacksonException json && !json.getPath().isEmpty()) {
+            String field = json.getPath().get(json.getPath().size() - 1).getPropertyName();
+            if (field != null) {
+                Class<?> expected = json instanceof MismatchedInputException mismatch ? mismatch.getTargetType() : null;
+                InvalidInput problem = new InvalidInput(field, field + " has the wrong JSON type; send "
+                        + expectedJson(expected));
+                return handleExceptionInternal(ex, problem.getBody(), headers, HttpStatus.BAD_REQUEST, request);
+            }
+        }
+        return super.handleHttpMessageNotReadable(ex, headers, status, request);
+    }
+
+    private static String expectedJson(Class<?> type) {
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string (or a number)";
+        }
+        return type != null && Number.class.isAssignableFrom(type) ? "a number" : "an object as documented";
     }
 
     /** Anything unexpected: logged with its stack trace here, summarised for the client. */

@@ -198,4 +198,18 @@ class EntriesControllerTest {
         verifyNoInteractions(flush);
         org.mockito.Mockito.verify(entries, org.mockito.Mockito.never()).page(any(), any(), anyInt(), any());
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"filter\": {\"protocol\": \"udp\"}, \"dryRun\": \"yes\"} | dryRun",
+            "{\"filter\": {\"protocol\": [\"udp\"]}} | protocol",
+            "{\"filter\": \"udp\"} | filter",
+            "{\"all\": {}} | all"})
+    void aBodyFieldOfTheWrongTypeIsA400NamingIt(String body, String field) throws Exception {
+        mvc.perform(post("/api/v1/conntrack/flush").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.field").value(field));
+        verifyNoInteractions(flush);
+    }
 }

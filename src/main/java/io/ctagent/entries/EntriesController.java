@@ -42,7 +42,7 @@ class EntriesController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Matching entries, a page at a time (limit, cursor); "
+    @Operation(operationId = "listEntries", summary = "Matching entries, a page at a time (limit, cursor); "
             + "with Accept: application/x-ndjson every matching entry as one JSON object per line")
     @ApiResponse(responseCode = "200", description = "a page of entries; or, for Accept: application/x-ndjson, "
             + "a stream of ConntrackEntry objects, one per line",
@@ -95,7 +95,7 @@ class EntriesController {
     }
 
     @GetMapping(path = "/summary", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "What fills the table: matching entries counted by groupBy, largest groups first, "
+    @Operation(operationId = "summarizeEntries", summary = "What fills the table: matching entries counted by groupBy, largest groups first, "
             + "with total and matched counts; one pass over the table")
     EntrySummary summary(@ParameterObject FilterParams filter,
                          @Parameter(description = "comma-separated: protocol, state, src, dst, dport, sport, zone, "

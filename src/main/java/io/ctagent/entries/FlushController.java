@@ -28,7 +28,7 @@ class FlushController {
     }
 
     @PostMapping(path = "/flush", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Delete the entries a filter matches (conntrack -D with exactly the filter's options; "
+    @Operation(operationId = "flushEntries", summary = "Delete the entries a filter matches (conntrack -D with exactly the filter's options; "
             + "what conntrack cannot express is refused), or the whole table with {\"all\": true} and the header "
             + "X-Confirm: flush-all; dryRun counts the matches and shows the command")
     FlushResult flush(@RequestBody FlushRequest request,

@@ -15,7 +15,14 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param all flush the whole table (conntrack -F) instead of filtered entries
  */
 @Schema(description = "A filtered delete ({filter}) or a whole-table flush ({all: true}); dryRun only counts")
-public record FlushRequest(FilterParams filter, Boolean dryRun, Boolean all,
+public record FlushRequest(
+        @Schema(description = "which entries to delete; the fields of GET /entries, all must match")
+        FilterParams filter,
+        @Schema(description = "only count what matches now and show the command; delete nothing")
+        Boolean dryRun,
+        @Schema(description = "flush the whole table (conntrack -F); needs the header X-Confirm: flush-all "
+                + "and the admin role; no filter")
+        Boolean all,
                            @Schema(hidden = true) @JsonAnySetter Map<String, Object> unknown) {
 
     public FlushRequest {

@@ -32,6 +32,7 @@ public class HostAgent {
 
     private static final Logger log = LoggerFactory.getLogger(HostAgent.class);
     private static final int READ_CHUNK = 64 * 1024;
+    private static final int STREAM_CHUNK = 128 * 1024;
 
     private final HostPaths paths;
     private final Tools tools;
@@ -192,7 +193,8 @@ public class HostAgent {
     public boolean streamProc(NetnsTarget netns, String relative, Duration timeout, StdoutConsumer consumer) {
         Path file = paths.proc(relative);
         if (netns.isOwn()) {
-            try (InputStream in = Files.newInputStream(file)) {
+            // Read ahead: the kernel formats the next chunk of the table while the consumer parses this one.
+            try (InputStream in = new ReadAheadInputStream(Files.newInputStream(file), STREAM_CHUNK)) {
                 consumer.consume(in);
                 return true;
             } catch (NoSuchFileException e) {

@@ -83,7 +83,12 @@ public class ConntrackTable {
     /** nf_conntrack_count of the namespace: cheap, unlike counting the table. */
     long count(NetnsTarget netns) {
         String text = host.readProc(netns, COUNT).orElseThrow(this::notLoaded);
-        return Long.parseLong(text.strip());
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            throw new OperatorProblem(HttpStatus.BAD_GATEWAY, "unexpected-kernel-output", "Unexpected kernel value",
+                    COUNT + " holds '" + text.strip() + "', not a number. Check ctagent.host.proc-root.");
+        }
     }
 
     private TableSource requireConntrack() {

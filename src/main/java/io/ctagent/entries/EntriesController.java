@@ -89,6 +89,10 @@ class EntriesController {
                 // Most often the client went away; the read of the table was stopped with it.
                 log.debug("ndjson stream of conntrack entries ended early: {}", e.getMessage());
                 throw e.getCause();
+            } catch (RuntimeException e) {
+                // The 200 is sent: the container must cut the connection so the stream cannot pass for complete.
+                log.warn("ndjson stream of conntrack entries failed after it started: {}", e.getMessage());
+                throw new StreamCutShort(e);
             }
         };
         return ResponseEntity.ok().contentType(MediaType.parseMediaType(NDJSON)).body(body);
@@ -117,5 +121,12 @@ class EntriesController {
         Set<String> names = new HashSet<>(FilterParams.NAMES);
         names.addAll(List.of(extra));
         return Set.copyOf(names);
+    }
+
+    /** Not a problem for the client (too late for one): an error the container answers by closing the connection. */
+    static final class StreamCutShort extends IllegalStateException {
+        StreamCutShort(RuntimeException cause) {
+            super("ndjson stream of conntrack entries cut short: " + cause.getMessage(), cause);
+        }
     }
 }

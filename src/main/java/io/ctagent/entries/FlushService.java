@@ -72,6 +72,7 @@ public class FlushService {
 
     public FlushResult flush(NetnsTarget netns, FlushRequest request, String confirm) {
         long started = System.nanoTime();
+        // audit: invalid (a refused request is recorded as INVALID; nothing below runs)
         Plan plan = plan(request, confirm);
         // security: all=true needs the admin role, a filter the operator role (rules arrive with issue 3).
         host.requireNetns(netns);
@@ -101,7 +102,9 @@ public class FlushService {
     private FlushResult preview(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
                                 long started) {
         long count = table.count(netns);
+        // audit: intent (as a dry run)
         long matched = plan.all() ? count : entries.countMatching(netns, plan.filter());
+        // audit: outcome (DRY_RUN)
         return result(netns, plan, matched, 0, new FlushResult.TableState(count, matched),
                 new FlushResult.TableState(Math.max(0, count - matched), 0L), false, true, commands, warnings,
                 started);

@@ -13,6 +13,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
@@ -65,9 +66,16 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return type != null && Number.class.isAssignableFrom(type) ? "a number" : "an object as documented";
     }
 
-    /** Anything unexpected: logged with its stack trace here, summarised for the client. */
+    /**
+     * Anything unexpected: logged with its stack trace here, summarised for the client. After a streamed
+     * response has started it goes back to the container instead, which cuts the connection, so a
+     * half-sent stream never passes for a whole one.
+     */
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+    ResponseEntity<ProblemDetail> unexpected(Exception ex, WebRequest request) throws Exception {
+        if (committed(request)) {
+            throw ex;
+        }
         log.error("unexpected error", ex);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "The agent hit an unexpected error; nothing more is known here. Its log has the details "
@@ -75,5 +83,10 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         problem.setType(URI.create("urn:ctagent:problem:internal-error"));
         problem.setTitle("Internal error");
         return ResponseEntity.internalServerError().body(problem);
+    }
+
+    private static boolean committed(WebRequest request) {
+        return request instanceof ServletWebRequest servlet && servlet.getResponse() != null
+                && servlet.getResponse().isCommitted();
     }
 }

@@ -212,4 +212,24 @@ class EntriesControllerTest {
                 .andExpect(jsonPath("$.field").value(field));
         verifyNoInteractions(flush);
     }
+
+    @Test
+    void aFailureAfterTheStreamStartedIsNotTurnedIntoAProblemButCutsTheResponse() throws Exception {
+        given(entries.prepareStream(NetnsTarget.OWN)).willReturn(TableSource.PROCFS);
+        willAnswer(call -> {
+            OutputStream out = call.getArgument(4);
+            // More than the response buffer: the 200 and these lines are on their way to the client.
+            out.write("{\"protocol\":\"udp\"}\n".repeat(1000).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            throw new io.ctagent.web.OperatorProblem(org.springframework.http.HttpStatus.BAD_GATEWAY,
+                    "host-command-failed", "Host command failed", "Timed out");
+        }).given(entries).writeNdjson(eq(NetnsTarget.OWN), eq(TableSource.PROCFS), any(), isNull(), any());
+
+        MvcResult started = mvc.perform(get("/api/v1/conntrack/entries").accept(NDJSON))
+                .andExpect(request().asyncStarted()).andReturn();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> mvc.perform(asyncDispatch(started)))
+                .hasRootCauseInstanceOf(io.ctagent.web.OperatorProblem.class)
+                .hasMessageContaining("cut short");
+    }
 }

@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 ENTRIES=${ENTRIES:-250000}
 HEAP_ENTRIES=${HEAP_ENTRIES:-1000000}
 RUNS=${RUNS:-5}
-DELETE_RUNS=${DELETE_RUNS:-3}
+DELETE_RUNS=${DELETE_RUNS:-4}
 RAISE_MAX=${RAISE_MAX:-yes}
 AGENT_OPTS=${AGENT_OPTS:--Xmx512m}
 [[ "${1:-}" == "--no-raise" ]] && RAISE_MAX=no
@@ -164,16 +164,23 @@ kill "$OWN_PID"; wait "$OWN_PID" 2>/dev/null || true
 CAT2_MS=$(median <"$TMP/cat2"); OWN_MS=$(median <"$TMP/own")
 
 # --- 2. filtered delete vs conntrack -D (refilled before every run) -------------------------------
-: >"$TMP/flush"; : >"$TMP/ctdel"
-for _ in $(seq 1 "$DELETE_RUNS"); do
+agent_delete() {
   fill "$ENTRIES"
   curl -sf -o "$TMP/flush.json" -w '%{time_total}\n' -H 'Content-Type: application/json' -d "$FILTER" \
     "$API/flush?netns=$NS" | awk '{printf "%d\n", $1 * 1000}' >>"$TMP/flush"
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["deleted"] >= int(sys.argv[2]), d' \
     "$TMP/flush.json" "$ENTRIES"
+}
+conntrack_delete() {
   fill "$ENTRIES"
   t0=$(now_ns); in_ns conntrack -D -p udp --dport 9 >/dev/null 2>"$TMP/ctdel.err"; t1=$(now_ns)
+  grep -q "$ENTRIES flow entries have been deleted" "$TMP/ctdel.err" || die "conntrack -D: $(cat "$TMP/ctdel.err")"
   echo $(( (t1 - t0) / 1000000 )) >>"$TMP/ctdel"
+}
+: >"$TMP/flush"; : >"$TMP/ctdel"
+for run in $(seq 1 "$DELETE_RUNS"); do
+  # Alternate which goes first, so neither always runs on a freshly refilled machine state.
+  if (( run % 2 )); then agent_delete; conntrack_delete; else conntrack_delete; agent_delete; fi
 done
 FLUSH_MS=$(median <"$TMP/flush"); CTDEL_MS=$(median <"$TMP/ctdel")
 

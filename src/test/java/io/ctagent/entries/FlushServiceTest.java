@@ -239,4 +239,32 @@ class FlushServiceTest {
         assertThat(DeleteReport.succeeded(1, false, java.util.OptionalLong.empty())).isFalse();
         assertThat(DeleteReport.succeeded(0, true, java.util.OptionalLong.of(3))).isFalse();
     }
+
+    @Test
+    void deletesRunOneAtATime() throws Exception {
+        given(table.count(LAB)).willReturn(10L);
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        given(host.streamCommand(eq(LAB), eq(Tool.CONNTRACK), anyList(), any(), any())).willAnswer(call -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            Thread.sleep(200);
+            running.decrementAndGet();
+            return new CommandResult(List.of("conntrack"), 0, "", "1 flow entries have been deleted.", 200, false,
+                    false);
+        });
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<FlushResult>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                results.add(pool.submit(() -> flush.flush(LAB, request(udp53(), null, null), null)));
+            }
+            for (java.util.concurrent.Future<FlushResult> result : results) {
+                assertThat(result.get().deleted()).isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(most.get()).isEqualTo(1);
+    }
 }

@@ -46,9 +46,14 @@ REPLAY_PID=""
 OWN_PID=""
 
 cleanup() {
-  [[ -n "$AGENT_PID" ]] && kill "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null || true
-  [[ -n "$REPLAY_PID" ]] && kill "$REPLAY_PID" 2>/dev/null && wait "$REPLAY_PID" 2>/dev/null || true
-  [[ -n "$OWN_PID" ]] && kill "$OWN_PID" 2>/dev/null || true
+  local pid
+  for pid in $AGENT_PID $REPLAY_PID $OWN_PID; do kill "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 50); do   # the agents are not all our children: poll until they are gone
+    local alive=0
+    for pid in $AGENT_PID $REPLAY_PID $OWN_PID; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    (( alive )) || break
+    sleep 0.2
+  done
   ip netns del "$NS" 2>/dev/null || true
   if [[ -n "$ORIGINAL_MAX" ]]; then
     echo "$ORIGINAL_MAX" > "$MAX_FILE" && echo "restored nf_conntrack_max to $ORIGINAL_MAX"
@@ -145,7 +150,9 @@ MATCHED=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["
 
 # --- 1b. the same summary by an agent running inside the namespace (reads the file itself, no netns=)
 OWN_PORT=$(free_port)
-in_ns java $AGENT_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$OWN_PORT" >"$TMP/own.log" 2>&1 &
+# nsenter itself, not the in_ns function: $! must be the JVM (nsenter execs it), not a subshell around it.
+nsenter --net="/run/netns/$NS" -- java $AGENT_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$OWN_PORT" \
+  >"$TMP/own.log" 2>&1 &
 OWN_PID=$!
 for _ in $(seq 1 120); do
   in_ns curl -sf "http://127.0.0.1:$OWN_PORT/actuator/health/liveness" >/dev/null 2>&1 && break
@@ -161,6 +168,7 @@ for _ in $(seq 1 "$RUNS"); do
   in_ns curl -sf -o /dev/null -w '%{time_total}\n' "$OWN_SUMMARY" | awk '{printf "%d\n", $1 * 1000}' >>"$TMP/own"
 done
 kill "$OWN_PID"; wait "$OWN_PID" 2>/dev/null || true
+OWN_PID=""
 CAT2_MS=$(median <"$TMP/cat2"); OWN_MS=$(median <"$TMP/own")
 
 # --- 2. filtered delete vs conntrack -D (refilled before every run) -------------------------------

@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 ENTRIES=${ENTRIES:-250000}
 HEAP_ENTRIES=${HEAP_ENTRIES:-1000000}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-9}
 DELETE_RUNS=${DELETE_RUNS:-4}
 RAISE_MAX=${RAISE_MAX:-yes}
 AGENT_OPTS=${AGENT_OPTS:--Xmx512m}
@@ -65,6 +65,9 @@ trap cleanup EXIT INT TERM
 in_ns() { nsenter --net="/run/netns/$NS" -- "$@"; }
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+# The median of per-run ratios: each agent run against the baseline run right next to it, so load that
+# drifts during the bench (a shared machine) cancels out instead of skewing one side.
+paired() { paste "$1" "$2" | awk '{printf "%.4f\n", $1 / $2}' | median | awk '{printf "%.2fx", $1}'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 count() { in_ns cat /proc/sys/net/netfilter/nf_conntrack_count; }
 
@@ -145,7 +148,7 @@ for _ in $(seq 1 "$RUNS"); do
   curl -sf -o "$TMP/summary.json" -w '%{time_total}\n' "$API/entries/summary?$SUMMARY_QUERY" \
     | awk '{printf "%d\n", $1 * 1000}' >>"$TMP/summary"
 done
-CAT_MS=$(median <"$TMP/cat"); SUMMARY_MS=$(median <"$TMP/summary")
+CAT_MS=$(median <"$TMP/cat"); SUMMARY_MS=$(median <"$TMP/summary"); SUMMARY_RATIO=$(paired "$TMP/summary" "$TMP/cat")
 MATCHED=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["total"], d["matched"])' "$TMP/summary.json")
 
 # --- 1b. the same summary by an agent running inside the namespace (reads the file itself, no netns=)
@@ -169,7 +172,7 @@ for _ in $(seq 1 "$RUNS"); do
 done
 kill "$OWN_PID"; wait "$OWN_PID" 2>/dev/null || true
 OWN_PID=""
-CAT2_MS=$(median <"$TMP/cat2"); OWN_MS=$(median <"$TMP/own")
+CAT2_MS=$(median <"$TMP/cat2"); OWN_MS=$(median <"$TMP/own"); OWN_RATIO=$(paired "$TMP/own" "$TMP/cat2")
 
 # --- 2. filtered delete vs conntrack -D (refilled before every run) -------------------------------
 agent_delete() {
@@ -190,7 +193,7 @@ for run in $(seq 1 "$DELETE_RUNS"); do
   # Alternate which goes first, so neither always runs on a freshly refilled machine state.
   if (( run % 2 )); then agent_delete; conntrack_delete; else conntrack_delete; agent_delete; fi
 done
-FLUSH_MS=$(median <"$TMP/flush"); CTDEL_MS=$(median <"$TMP/ctdel")
+FLUSH_MS=$(median <"$TMP/flush"); CTDEL_MS=$(median <"$TMP/ctdel"); FLUSH_RATIO=$(paired "$TMP/flush" "$TMP/ctdel")
 
 # --- 3. heap during a summary of HEAP_ENTRIES -----------------------------------------------------
 HEAP_NOTE=""
@@ -224,15 +227,15 @@ H1_TOTAL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tota
 read -r H2_BEFORE H2_PEAK < <(heap_during_summary "$HEAP_PORT" "$HEAP_PID" "${HEAP_NS_QUERY}groupBy=dst&top=10")
 H2_GROUPS=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["distinctGroups"], d["exact"])' "$TMP/heap-summary.json")
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 echo
-echo "=== conntrack entries benchmark: $ENTRIES entries (median of $RUNS; deletes median of $DELETE_RUNS) ==="
+echo "=== conntrack entries benchmark: $ENTRIES entries (times: medians of $RUNS runs, deletes of $DELETE_RUNS;"
+echo "    ratios: medians of the per-run ratios to the baseline run next to each) ==="
 printf "%-58s %8s ms\n" "cat /proc/net/nf_conntrack > /dev/null (in the namespace)" "$CAT_MS"
-printf "%-58s %8s ms   %s of cat (target <= 1.30x)\n" "GET /entries/summary?groupBy=protocol,state,dport" "$SUMMARY_MS" "$(ratio "$SUMMARY_MS" "$CAT_MS")"
+printf "%-58s %8s ms   %s of cat (target <= 1.30x)\n" "GET /entries/summary?groupBy=protocol,state,dport" "$SUMMARY_MS" "$SUMMARY_RATIO"
 printf "%-58s %8s\n" "   total / matched entries in the summary" "$MATCHED"
-printf "%-58s %8s ms   %s of cat (%s ms in the same runs)\n" "  same, agent inside the namespace (no netns=)" "$OWN_MS" "$(ratio "$OWN_MS" "$CAT2_MS")" "$CAT2_MS"
+printf "%-58s %8s ms   %s of cat (%s ms in the same runs)\n" "  same, agent inside the namespace (no netns=)" "$OWN_MS" "$OWN_RATIO" "$CAT2_MS"
 printf "%-58s %8s ms\n" "conntrack -D -p udp --dport 9 (stdout to /dev/null)" "$CTDEL_MS"
-printf "%-58s %8s ms   %s of conntrack -D (target <= 1.20x)\n" "POST /flush {protocol: udp, dport: 9}" "$FLUSH_MS" "$(ratio "$FLUSH_MS" "$CTDEL_MS")"
+printf "%-58s %8s ms   %s of conntrack -D (target <= 1.20x)\n" "POST /flush {protocol: udp, dport: 9}" "$FLUSH_MS" "$FLUSH_RATIO"
 echo "heap in use during a summary of $H1_TOTAL entries ($HEAP_NOTE; agent $AGENT_OPTS):"
 printf "   %-55s before %s, peak %s, growth %s (target < 64 MB)\n" "groupBy=protocol,state,dport" "$(mb "$H1_BEFORE")" "$(mb "$H1_PEAK")" "$(mb $((H1_PEAK - H1_BEFORE)))"
 printf "   %-55s before %s, peak %s, growth %s\n" "groupBy=dst (distinct groups kept, exact: $H2_GROUPS)" "$(mb "$H2_BEFORE")" "$(mb "$H2_PEAK")" "$(mb $((H2_PEAK - H2_BEFORE)))"

@@ -59,16 +59,21 @@ public class ConntrackTable {
 
     /** Streams the table once through the visitor. The visitor may stop early by returning false. */
     Pass scan(NetnsTarget netns, TableSource source, TableReader.Visitor visitor) {
+        return scan(netns, source, ParseScope.FULL, visitor);
+    }
+
+    /** As {@link #scan(NetnsTarget, TableSource, TableReader.Visitor)}, parsing only what the scope asks for. */
+    Pass scan(NetnsTarget netns, TableSource source, ParseScope scope, TableReader.Visitor visitor) {
         TableReader.Counts[] counts = new TableReader.Counts[1];
         if (source == TableSource.PROCFS) {
             boolean found = host.streamProc(netns, PROC_TABLE, properties.readTimeout(),
-                    in -> counts[0] = TableReader.read(in, visitor));
+                    in -> counts[0] = TableReader.read(in, scope, visitor));
             if (!found) {
                 throw notLoaded();
             }
         } else {
             CommandResult result = host.streamCommand(netns, Tool.CONNTRACK, LIST_ARGS, properties.readTimeout(),
-                    in -> counts[0] = TableReader.read(in, visitor));
+                    in -> counts[0] = TableReader.read(in, scope, visitor));
             boolean stopped = counts[0] != null && counts[0].stoppedEarly();
             if (result.timedOut() || !result.succeeded() && !stopped) {
                 throw host.commandFailed(result, "listing the conntrack table");

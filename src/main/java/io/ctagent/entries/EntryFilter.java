@@ -108,6 +108,12 @@ public record EntryFilter(Family family, Integer protocol, TcpState state, Cidr 
         return addresses;
     }
 
+    /** What of each line this filter reads: addresses only when it matches on them, and so on. */
+    ParseScope scope() {
+        return new ParseScope(src != null || dst != null || replySrc != null || replyDst != null,
+                replySrc != null || replyDst != null || zone != null || mark != null || !status.isEmpty());
+    }
+
     boolean isEmpty() {
         return describe().isEmpty();
     }

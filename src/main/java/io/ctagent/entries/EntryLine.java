@@ -28,6 +28,29 @@ final class EntryLine {
     int zone;
     long use;
 
+    /** The line this was parsed from, valid while the visitor runs, to complete a partial parse. */
+    private EntryLineParser parser;
+    private byte[] line;
+    private int start;
+    private int end;
+    private ParseScope scope = ParseScope.FULL;
+
+    void remember(EntryLineParser parser, byte[] line, int start, int end, ParseScope scope) {
+        this.parser = parser;
+        this.line = line;
+        this.start = start;
+        this.end = end;
+        this.scope = scope;
+    }
+
+    /** Parses the rest of the line when the pass parsed only part of it; only while the visitor runs. */
+    EntryLine complete() {
+        if (!scope.isFull()) {
+            parser.parse(line, start, end, this, ParseScope.FULL);
+        }
+        return this;
+    }
+
     void clear() {
         family = null;
         protocol = ABSENT;
@@ -49,6 +72,7 @@ final class EntryLine {
     }
 
     ConntrackEntry toEntry() {
+        complete();
         List<String> status = new ArrayList<>(3);
         status.add(unreplied ? "UNREPLIED" : "SEEN_REPLY");
         if (assured) {

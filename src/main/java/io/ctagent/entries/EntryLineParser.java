@@ -14,7 +14,13 @@ final class EntryLineParser {
 
     /** Fills entry from bytes [start, end) of one line; false when the line is not an entry. */
     boolean parse(byte[] line, int start, int end, EntryLine entry) {
+        return parse(line, start, end, entry, ParseScope.FULL);
+    }
+
+    /** As {@link #parse(byte[], int, int, EntryLine)}, parsing only what the scope asks for. */
+    boolean parse(byte[] line, int start, int end, EntryLine entry, ParseScope scope) {
         entry.clear();
+        entry.remember(this, line, start, end, scope);
         int p = skipSpaces(line, start, end);
         int t = tokenEnd(line, p, end);
         if (t - p == 4 && line[p] == 'i' && line[p + 1] == 'p' && line[p + 2] == 'v') {
@@ -70,16 +76,19 @@ final class EntryLineParser {
                 case 3 -> {
                     if (is(line, p, 's', 'r', 'c')) {
                         tuples++;
-                        side = tuples == 1 ? entry.original : tuples == 2 ? entry.reply : null;
-                        if (side != null && !address(line, v, t, entry.family)) {
-                            return false;
+                        if (tuples == 2 && !scope.rest()) {
+                            return true; // the reply tuple starts: nothing after it is wanted
                         }
-                        if (side != null) {
+                        side = tuples == 1 ? entry.original : tuples == 2 ? entry.reply : null;
+                        if (side != null && scope.addresses()) {
+                            if (!address(line, v, t, entry.family)) {
+                                return false;
+                            }
                             side.srcHi = address[0];
                             side.srcLo = address[1];
                         }
                     } else if (is(line, p, 'd', 's', 't')) {
-                        if (side != null) {
+                        if (side != null && scope.addresses()) {
                             if (!address(line, v, t, entry.family)) {
                                 return false;
                             }

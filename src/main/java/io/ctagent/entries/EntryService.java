@@ -39,7 +39,7 @@ public class EntryService {
         long[] matched = {0};
         long[] lastFingerprint = {0};
         boolean[] more = {false};
-        table.scan(netns, source, e -> {
+        table.scan(netns, source, filter.scope(), e -> {
             if (!filter.matches(e)) {
                 return true;
             }
@@ -78,7 +78,7 @@ public class EntryService {
                             OutputStream target) throws IOException {
         OutputStream out = new BufferedOutputStream(target, 64 * 1024);
         long[] written = {0};
-        table.scan(netns, source, e -> {
+        table.scan(netns, source, filter.scope(), e -> {
             if (!filter.matches(e)) {
                 return true;
             }
@@ -105,7 +105,7 @@ public class EntryService {
         GroupCounter counter = new GroupCounter(keys.width(), properties.summaryMaxGroups());
         long[] key = new long[keys.width()];
         long[] matched = {0};
-        ConntrackTable.Pass pass = table.scan(netns, source, e -> {
+        ConntrackTable.Pass pass = table.scan(netns, source, filter.scope().with(keys.scope()), e -> {
             if (filter.matches(e)) {
                 matched[0]++;
                 keys.encode(e, key);
@@ -136,7 +136,7 @@ public class EntryService {
     /** How many entries match now: one pass, nothing kept. */
     public long countMatching(NetnsTarget netns, EntryFilter filter) {
         long[] matched = {0};
-        table.scan(netns, table.sourceFor(netns), e -> {
+        table.scan(netns, table.sourceFor(netns), filter.scope(), e -> {
             if (filter.matches(e)) {
                 matched[0]++;
             }

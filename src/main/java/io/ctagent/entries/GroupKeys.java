@@ -38,6 +38,11 @@ final class GroupKeys {
         this.width = next;
     }
 
+    /** What of each line the key reads. */
+    ParseScope scope() {
+        return new ParseScope(srcWord > 0 || dstWord > 0, zone || mark);
+    }
+
     /** How many longs one key takes. */
     int width() {
         return width;

@@ -62,6 +62,7 @@ record PageCursor(long offset, long scope, long lastEntry) {
 
     /** A fingerprint of an entry's identity: its original tuple. */
     static long fingerprint(EntryLine e) {
+        e.complete();
         long hash = e.family.ordinal() * 31L + e.protocol;
         long[] parts = {e.original.srcHi, e.original.srcLo, e.original.dstHi, e.original.dstLo, e.original.sport,
                 e.original.dport, e.original.icmpId, e.zone};

@@ -10,6 +10,12 @@ import java.io.InputStream;
 final class TableReader {
 
     private static final int BUFFER = 128 * 1024;
+    /**
+     * At most this much per read: FileInputStream (also behind a process's stdout) reads up to 8 KiB
+     * through a stack buffer but mallocs one per call above that, which at 128 KiB is an mmap, page
+     * faults and an munmap on every read. Small reads measured ~15% faster on /proc/net/nf_conntrack.
+     */
+    private static final int READ = 8 * 1024;
 
     /** Sees each entry in turn; returns false to stop reading. */
     @FunctionalInterface
@@ -31,6 +37,11 @@ final class TableReader {
     }
 
     static Counts read(InputStream in, Visitor visitor) throws IOException {
+        return read(in, ParseScope.FULL, visitor);
+    }
+
+    /** Reads the table, parsing of each line only what the scope asks for. */
+    static Counts read(InputStream in, ParseScope scope, Visitor visitor) throws IOException {
         EntryLineParser parser = new EntryLineParser();
         EntryLine entry = new EntryLine();
         byte[] buffer = new byte[BUFFER];
@@ -52,7 +63,7 @@ final class TableReader {
                 if (overlong) {
                     overlong = false;
                     skipped++;
-                } else if (parser.parse(buffer, start, newline, entry)) {
+                } else if (parser.parse(buffer, start, newline, entry, scope)) {
                     entries++;
                     if (!visitor.visit(entry)) {
                         return new Counts(entries, skipped, true);
@@ -75,14 +86,14 @@ final class TableReader {
                 end = 0;
             }
             scan = end;
-            int n = in.read(buffer, end, buffer.length - end);
+            int n = in.read(buffer, end, Math.min(READ, buffer.length - end));
             if (n < 0) {
                 break;
             }
             end += n;
         }
         if (end > start && !overlong) {
-            if (parser.parse(buffer, start, end, entry)) {
+            if (parser.parse(buffer, start, end, entry, scope)) {
                 entries++;
                 if (!visitor.visit(entry)) {
                     return new Counts(entries, skipped, true);

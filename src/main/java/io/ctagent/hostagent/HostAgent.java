@@ -32,7 +32,8 @@ public class HostAgent {
 
     private static final Logger log = LoggerFactory.getLogger(HostAgent.class);
     private static final int READ_CHUNK = 64 * 1024;
-    private static final int STREAM_CHUNK = 128 * 1024;
+    /** Read-ahead chunks for large proc files: small reads, so no large temporary buffers per read. */
+    private static final int STREAM_CHUNK = 16 * 1024;
 
     private final HostPaths paths;
     private final Tools tools;
@@ -193,7 +194,6 @@ public class HostAgent {
     public boolean streamProc(NetnsTarget netns, String relative, Duration timeout, StdoutConsumer consumer) {
         Path file = paths.proc(relative);
         if (netns.isOwn()) {
-            // Read ahead: the kernel formats the next chunk of the table while the consumer parses this one.
             try (InputStream in = new ReadAheadInputStream(Files.newInputStream(file), STREAM_CHUNK)) {
                 consumer.consume(in);
                 return true;
@@ -208,6 +208,10 @@ public class HostAgent {
                 throw new UncheckedIOException(e);
             }
         }
+        Optional<Boolean> direct = streamDirect(netns, relative, consumer);
+        if (direct.isPresent()) {
+            return direct.get();
+        }
         EndOfStream end = new EndOfStream();
         CommandResult result = streamCommand(netns, Tool.CAT, List.of(file.toString()), timeout,
                 stdout -> consumer.consume(end.watch(stdout)));
@@ -218,6 +222,56 @@ public class HostAgent {
             return false;
         }
         throw commandFailed(result, "reading " + file + " in namespace " + netns);
+    }
+
+    /**
+     * As root, opens a named namespace's net/ file through a {@link NamespaceAnchor} and streams it without
+     * a pipe. Empty when that is not possible here (not root, not a net/ file, the anchor failed): the
+     * caller then streams it through nsenter and cat.
+     */
+    Optional<Boolean> streamDirect(NetnsTarget netns, String relative, StdoutConsumer consumer) {
+        if (!root || netns.isOwn() || !relative.startsWith("net/") || tools.find(Tool.NSENTER).isEmpty()) {
+            return Optional.empty();
+        }
+        requireNetns(netns);
+        Path namespaceFile = paths.netnsDir().resolve(netns.name().orElseThrow());
+        List<String> argv = List.of(tools.require(Tool.NSENTER).toString(), "--net=" + namespaceFile, "--",
+                tools.require(Tool.CAT).toString());
+        Optional<NamespaceAnchor> entered = NamespaceAnchor.enter(argv, namespaceFile);
+        if (entered.isEmpty()) {
+            log.debug("no anchor in namespace {}; reading {} through cat", netns, relative);
+            return Optional.empty();
+        }
+        InputStream in;
+        try (NamespaceAnchor anchor = entered.get()) {
+            try {
+                in = Files.newInputStream(anchor.file(relative));
+            } catch (NoSuchFileException e) {
+                return Optional.of(false);
+            } catch (IOException e) {
+                log.debug("cannot open {} through the anchor in {}: {}", relative, netns, e.getMessage());
+                return Optional.empty();
+            }
+            if (!anchor.inPlace()) {
+                closeQuietly(in);
+                return Optional.empty();
+            }
+        }
+        // The open file keeps the namespace's table; the anchor is not needed any more.
+        try (InputStream table = new ReadAheadInputStream(in, STREAM_CHUNK)) {
+            consumer.consume(table);
+            return Optional.of(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // nothing was read from it
+        }
     }
 
     /**

@@ -47,8 +47,33 @@ class HostAgentStreamingHostIT {
     }
 
     @Test
+    void asRootTheTableOfANamedNamespaceIsReadDirectlyAndItIsThatNamespacesTable() {
+        try (LabNamespace lab = LabNamespace.create()) {
+            for (int port = 41001; port <= 41003; port++) {
+                lab.exec("conntrack", "-I", "-p", "udp", "-s", "127.0.0.1", "-d", "127.0.0.2", "--sport", "40000",
+                        "--dport", String.valueOf(port), "-t", "600");
+            }
+            ByteArrayOutputStream seen = new ByteArrayOutputStream();
+
+            // streamProc takes this path as root; called directly so a silent fallback to cat cannot pass.
+            java.util.Optional<Boolean> found = agent.streamDirect(NetnsTarget.parse(lab.name()), "net/nf_conntrack",
+                    stdout -> stdout.transferTo(seen));
+
+            assertThat(found).hasValue(true);
+            List<String> lines = seen.toString(StandardCharsets.US_ASCII).lines().toList();
+            assertThat(lines).hasSize(3).allMatch(line -> line.contains("sport=40000 dport=4100"));
+            assertThat(lines.stream().map(line -> line.replaceAll(" udp +17 \\d+ ", " udp 17 T ")).toList())
+                    .containsExactlyInAnyOrderElementsOf(lab.exec("cat", "/proc/net/nf_conntrack").lines()
+                            .map(line -> line.replaceAll(" udp +17 \\d+ ", " udp 17 T ")).toList());
+        }
+    }
+
+    @Test
     void aMissingFileInANamedNamespaceIsFalseNotAnError() {
         try (LabNamespace lab = LabNamespace.create()) {
+            assertThat(agent.streamDirect(NetnsTarget.parse(lab.name()), "net/no_such_table", stdout -> {
+                throw new AssertionError("nothing to stream");
+            })).hasValue(false);
             boolean found = agent.streamProc(NetnsTarget.parse(lab.name()), "net/no_such_table",
                     Duration.ofSeconds(10), stdout -> stdout.transferTo(java.io.OutputStream.nullOutputStream()));
 

@@ -2,6 +2,9 @@ package io.ctagent.entries;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Splits a table stream into lines in one reused buffer and hands each parsed line to a visitor:
@@ -16,6 +19,11 @@ final class TableReader {
      * faults and an munmap on every read. Small reads measured ~15% faster on /proc/net/nf_conntrack.
      */
     private static final int READ = 8 * 1024;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     /** Sees each entry in turn; returns false to stop reading. */
     @FunctionalInterface
@@ -52,13 +60,7 @@ final class TableReader {
         long skipped = 0;
         boolean overlong = false;
         while (true) {
-            int newline = -1;
-            for (int i = scan; i < end; i++) {
-                if (buffer[i] == '\n') {
-                    newline = i;
-                    break;
-                }
-            }
+            int newline = indexOfNewline(buffer, scan, end);
             if (newline >= 0) {
                 if (overlong) {
                     overlong = false;
@@ -103,5 +105,26 @@ final class TableReader {
             }
         }
         return new Counts(entries, skipped, false);
+    }
+
+    /**
+     * The first '\n' in [from, to), or -1. Tests eight bytes at a time (a word has a zero byte where
+     * it equals the newline pattern): the scan runs over every byte of the table, so it is worth it.
+     */
+    static int indexOfNewline(byte[] buffer, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = (long) LONGS.get(buffer, i) ^ NEWLINES;
+            long found = (word - LOW_BITS) & ~word & HIGH_BITS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (buffer[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -78,4 +78,28 @@ class TableReaderTest {
     private static InputStream stream(String text) {
         return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
     }
+
+    @Test
+    void findsTheFirstNewlineAtEveryOffsetAndLength() {
+        for (int length = 0; length < 40; length++) {
+            for (int at = -1; at < length; at++) {
+                byte[] bytes = "x".repeat(length).getBytes(StandardCharsets.US_ASCII);
+                // Bytes that differ from '\n' by one bit must not be mistaken for it.
+                for (int i = 0; i < length; i++) {
+                    bytes[i] = (byte) (i % 3 == 0 ? 0x0B : i % 3 == 1 ? 0x8A : 0x09);
+                }
+                if (at >= 0) {
+                    bytes[at] = '\n';
+                    if (at + 1 < length) {
+                        bytes[at + 1] = '\n';
+                    }
+                }
+                for (int from = 0; from <= length; from++) {
+                    int expected = at >= from ? at : at + 1 >= from && at >= 0 && at + 1 < length ? at + 1 : -1;
+                    assertThat(TableReader.indexOfNewline(bytes, from, length)).as("length %d newline %d from %d",
+                            length, at, from).isEqualTo(expected);
+                }
+            }
+        }
+    }
 }

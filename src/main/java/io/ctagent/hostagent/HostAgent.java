@@ -32,8 +32,6 @@ public class HostAgent {
 
     private static final Logger log = LoggerFactory.getLogger(HostAgent.class);
     private static final int READ_CHUNK = 64 * 1024;
-    /** Read-ahead chunks for large proc files: small reads, so no large temporary buffers per read. */
-    private static final int STREAM_CHUNK = 16 * 1024;
 
     private final HostPaths paths;
     private final Tools tools;
@@ -194,7 +192,7 @@ public class HostAgent {
     public boolean streamProc(NetnsTarget netns, String relative, Duration timeout, StdoutConsumer consumer) {
         Path file = paths.proc(relative);
         if (netns.isOwn()) {
-            try (InputStream in = new ReadAheadInputStream(Files.newInputStream(file), STREAM_CHUNK)) {
+            try (InputStream in = Files.newInputStream(file)) {
                 consumer.consume(in);
                 return true;
             } catch (NoSuchFileException e) {
@@ -258,7 +256,7 @@ public class HostAgent {
             }
         }
         // The open file keeps the namespace's table; the anchor is not needed any more.
-        try (InputStream table = new ReadAheadInputStream(in, STREAM_CHUNK)) {
+        try (InputStream table = in) {
             consumer.consume(table);
             return Optional.of(true);
         } catch (IOException e) {

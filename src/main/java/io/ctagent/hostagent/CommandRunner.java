@@ -159,11 +159,42 @@ public class CommandRunner {
         return new CommandResult(List.copyOf(argv), exit, "", err.text(), millis, killed, err.truncated());
     }
 
+    /**
+     * Runs a command whose stdout nobody needs (conntrack -D prints every entry it deletes): it goes to
+     * /dev/null at the OS level, costing neither memory nor a pipe. Stderr is captured and capped, and
+     * the timeout kills the process tree, as in {@link #run}.
+     */
+    public CommandResult runDiscardingStdout(List<String> argv, Duration timeout) {
+        long started = System.nanoTime();
+        Process process = startStreaming(argv, ProcessBuilder.Redirect.DISCARD);
+        Future<Captured> stderr = readers.submit(() -> capture(process.getErrorStream()));
+        boolean timedOut = false;
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                timedOut = true;
+                killTree(process);
+                process.waitFor(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            killTree(process);
+            Thread.currentThread().interrupt();
+            timedOut = true;
+        }
+        Captured err = collect(stderr);
+        long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        int exit = timedOut || process.isAlive() ? -1 : process.exitValue();
+        return new CommandResult(List.copyOf(argv), exit, "", err.text(), millis, timedOut, err.truncated());
+    }
+
     private static Process startStreaming(List<String> argv) {
+        return startStreaming(argv, ProcessBuilder.Redirect.PIPE);
+    }
+
+    private static Process startStreaming(List<String> argv, ProcessBuilder.Redirect stdout) {
         if (argv.isEmpty() || !argv.get(0).startsWith("/")) {
             throw new IllegalArgumentException("a command starts with an absolute binary: " + argv);
         }
-        ProcessBuilder builder = new ProcessBuilder(argv);
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectOutput(stdout);
         builder.environment().clear();
         builder.environment().put("PATH", SAFE_PATH);
         builder.environment().put("LC_ALL", "C");

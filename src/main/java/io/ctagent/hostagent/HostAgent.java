@@ -264,6 +264,12 @@ public class HostAgent {
         }
     }
 
+    /** Runs a tool in the target namespace with its stdout thrown away by the OS; stderr captured and capped. */
+    public CommandResult runDiscardingStdout(NetnsTarget netns, Tool tool, List<String> args, Duration timeout) {
+        requireNetns(netns);
+        return runner.runDiscardingStdout(argv(netns, tool, args), timeout);
+    }
+
     private static void closeQuietly(InputStream in) {
         try {
             in.close();

@@ -96,8 +96,13 @@ class CommandRunnerTest {
         long started = System.nanoTime();
         AtomicLong seen = new AtomicLong();
 
-        CommandResult result = runner.stream(List.of("/usr/bin/yes"), Duration.ofMillis(300),
-                stdout -> seen.set(drain(stdout)));
+        CommandResult result = runner.stream(List.of("/usr/bin/yes"), Duration.ofMillis(300), stdout -> {
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = stdout.read(buffer)) > 0) {
+                seen.addAndGet(n);
+            }
+        });
 
         assertThat(result.timedOut()).isTrue();
         assertThat(result.exitCode()).isEqualTo(-1);
@@ -122,6 +127,31 @@ class CommandRunnerTest {
             stdout.read();
             throw new IOException("client went away");
         })).isInstanceOf(UncheckedIOException.class).hasMessageContaining("client went away");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void discardsStdoutAtTheSourceAndKeepsStderr() {
+        CommandResult result = runner.runDiscardingStdout(List.of("/usr/bin/head", "-c", "50000000", "/dev/zero"),
+                Duration.ofSeconds(10));
+        CommandResult failed = runner.runDiscardingStdout(List.of("/bin/ls", "/definitely-not-here"),
+                Duration.ofSeconds(10));
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.stdout()).isEmpty();
+        assertThat(result.truncated()).isFalse();
+        assertThat(failed.exitCode()).isNotZero();
+        assertThat(failed.stderr()).contains("definitely-not-here");
+    }
+
+    @Test
+    void aDiscardingCommandIsKilledAtItsTimeout() {
+        long started = System.nanoTime();
+
+        CommandResult result = runner.runDiscardingStdout(List.of("/usr/bin/yes"), Duration.ofMillis(300));
+
+        assertThat(result.timedOut()).isTrue();
+        assertThat(result.exitCode()).isEqualTo(-1);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
     }
 

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -11,8 +12,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -30,6 +34,11 @@ public class CommandRunner {
 
     private final ExecutorService readers = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "command-output");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final ScheduledExecutorService watchdogs = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "command-watchdog");
         thread.setDaemon(true);
         return thread;
     });
@@ -108,6 +117,127 @@ public class CommandRunner {
         } catch (IOException ignored) {
             // The child may already have exited or closed its stdin; its exit code tells the rest.
         }
+    }
+
+    // --- streaming commands (entries): stdout goes to a consumer instead of memory ---
+
+    /** Reads a command's stdout as it is produced; see {@link #stream}. */
+    @FunctionalInterface
+    public interface StdoutConsumer {
+        void consume(InputStream stdout) throws IOException;
+    }
+
+    /**
+     * Runs a command whose stdout the consumer reads as it is produced, so a large output never sits in
+     * memory. Stderr is captured and capped as in {@link #run}. The timeout kills the process tree even
+     * while the consumer is reading: the consumer then sees the end of the output and the result says
+     * timedOut. When the consumer returns before the end, the command is stopped (nobody wants the rest).
+     * The result's stdout is empty: it went to the consumer. An exception from the consumer stops the
+     * command and is rethrown, an IOException as UncheckedIOException.
+     */
+    public CommandResult stream(List<String> argv, Duration timeout, StdoutConsumer consumer) {
+        long started = System.nanoTime();
+        Process process = startStreaming(argv);
+        Future<Captured> stderr = readers.submit(() -> capture(process.getErrorStream()));
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> watchdog = watchdogs.schedule(() -> {
+            timedOut.set(true);
+            killTree(process);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try (InputStream stdout = process.getInputStream()) {
+            consumer.consume(stdout);
+        } catch (IOException e) {
+            killTree(process);
+            if (!timedOut.get()) {
+                throw new UncheckedIOException(e);
+            }
+            // The watchdog killed the command under the consumer's feet ("Stream closed"): a timeout.
+        } catch (UncheckedIOException e) {
+            killTree(process);
+            if (!timedOut.get()) {
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            killTree(process);
+            throw e;
+        } finally {
+            watchdog.cancel(false);
+        }
+        // stdout is closed now: a producer that still writes gets EPIPE and exits at once.
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                killTree(process);
+                process.waitFor(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            killTree(process);
+            Thread.currentThread().interrupt();
+        }
+        Captured err = collect(stderr);
+        long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        boolean killed = timedOut.get() || process.isAlive();
+        int exit = killed ? -1 : process.exitValue();
+        return new CommandResult(List.copyOf(argv), exit, "", err.text(), millis, killed, err.truncated());
+    }
+
+    /**
+     * Runs a command whose stdout nobody needs (conntrack -D prints every entry it deletes): it goes to
+     * /dev/null at the OS level, costing neither memory nor a pipe. Stderr is captured and capped, and
+     * the timeout kills the process tree, as in {@link #run}.
+     */
+    public CommandResult runDiscardingStdout(List<String> argv, Duration timeout) {
+        long started = System.nanoTime();
+        Process process = startStreaming(argv, ProcessBuilder.Redirect.DISCARD);
+        Future<Captured> stderr = readers.submit(() -> capture(process.getErrorStream()));
+        boolean timedOut = false;
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                timedOut = true;
+                killTree(process);
+                process.waitFor(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            killTree(process);
+            Thread.currentThread().interrupt();
+            timedOut = true;
+        }
+        Captured err = collect(stderr);
+        long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        int exit = timedOut || process.isAlive() ? -1 : process.exitValue();
+        return new CommandResult(List.copyOf(argv), exit, "", err.text(), millis, timedOut, err.truncated());
+    }
+
+    private static Process startStreaming(List<String> argv) {
+        return startStreaming(argv, ProcessBuilder.Redirect.PIPE);
+    }
+
+    private static Process startStreaming(List<String> argv, ProcessBuilder.Redirect stdout) {
+        if (argv.isEmpty() || !argv.get(0).startsWith("/")) {
+            throw new IllegalArgumentException("a command starts with an absolute binary: " + argv);
+        }
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectOutput(stdout);
+        builder.environment().clear();
+        builder.environment().put("PATH", SAFE_PATH);
+        builder.environment().put("LC_ALL", "C");
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "command-failed", "Host command could not start",
+                    "Could not start " + argv.get(0) + " (" + e.getMessage() + "). Check that it is installed and "
+                            + "executable by the agent's user.", e);
+        }
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // The child may already have exited; nothing to send it anyway.
+        }
+        return process;
+    }
+
+    private static void killTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     private Captured capture(InputStream stream) throws IOException {

@@ -1,12 +1,16 @@
 package io.ctagent.hostagent;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import io.ctagent.hostagent.CommandRunner.StdoutConsumer;
 import io.ctagent.web.OperatorProblem;
 
 /**
@@ -174,6 +179,148 @@ public class HostAgent {
         return new OperatorProblem(HttpStatus.BAD_GATEWAY, "host-command-failed", "Host command failed", detail)
                 .with("command", result.argv())
                 .with("exitCode", result.exitCode());
+    }
+
+    // --- streaming reads and commands (entries): large outputs go to a consumer, never into memory ---
+
+    /** True when a file exists under the proc root of the agent's own namespace: a probe for kernel features. */
+    public boolean procExists(String relative) {
+        return Files.exists(paths.proc(relative));
+    }
+
+    /**
+     * Streams a file under the proc root, as the target namespace sees it, to the consumer in constant
+     * memory: the agent's own namespace opens the file, a named one streams {@code nsenter ... cat FILE}.
+     * False when the file does not exist. A consumer that stops reading early is not a failure; a read
+     * that was cut short (timeout, cat failing) is a problem, so the consumer never mistakes a partial
+     * file for a whole one.
+     */
+    public boolean streamProc(NetnsTarget netns, String relative, Duration timeout, StdoutConsumer consumer) {
+        Path file = paths.proc(relative);
+        if (netns.isOwn()) {
+            try (InputStream in = Files.newInputStream(file)) {
+                consumer.consume(in);
+                return true;
+            } catch (NoSuchFileException e) {
+                return false;
+            } catch (AccessDeniedException e) {
+                if (mode != EffectiveMode.SUDO) {
+                    throw unreadable(file, e);
+                }
+                // Not root: read it through `sudo -n cat` below, like any other privileged read.
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Optional<Boolean> direct = streamDirect(netns, relative, consumer);
+        if (direct.isPresent()) {
+            return direct.get();
+        }
+        EndOfStream end = new EndOfStream();
+        CommandResult result = streamCommand(netns, Tool.CAT, List.of(file.toString()), timeout,
+                stdout -> consumer.consume(end.watch(stdout)));
+        if (result.succeeded() || (!end.reached && !result.timedOut())) {
+            return true;
+        }
+        if (result.stderr().contains("No such file or directory")) {
+            return false;
+        }
+        throw commandFailed(result, "reading " + file + " in namespace " + netns);
+    }
+
+    /**
+     * As root, opens a named namespace's net/ file through a {@link NamespaceAnchor} and streams it without
+     * a pipe. Empty when that is not possible here (not root, not a net/ file, the anchor failed): the
+     * caller then streams it through nsenter and cat.
+     */
+    Optional<Boolean> streamDirect(NetnsTarget netns, String relative, StdoutConsumer consumer) {
+        if (!root || netns.isOwn() || !relative.startsWith("net/") || tools.find(Tool.NSENTER).isEmpty()) {
+            return Optional.empty();
+        }
+        requireNetns(netns);
+        Path namespaceFile = paths.netnsDir().resolve(netns.name().orElseThrow());
+        List<String> argv = List.of(tools.require(Tool.NSENTER).toString(), "--net=" + namespaceFile, "--",
+                tools.require(Tool.CAT).toString());
+        Optional<NamespaceAnchor> entered = NamespaceAnchor.enter(argv, namespaceFile);
+        if (entered.isEmpty()) {
+            log.debug("no anchor in namespace {}; reading {} through cat", netns, relative);
+            return Optional.empty();
+        }
+        InputStream in;
+        try (NamespaceAnchor anchor = entered.get()) {
+            try {
+                in = Files.newInputStream(anchor.file(relative));
+            } catch (NoSuchFileException e) {
+                return Optional.of(false);
+            } catch (IOException e) {
+                log.debug("cannot open {} through the anchor in {}: {}", relative, netns, e.getMessage());
+                return Optional.empty();
+            }
+            if (!anchor.inPlace()) {
+                closeQuietly(in);
+                return Optional.empty();
+            }
+        }
+        // The open file keeps the namespace's table; the anchor is not needed any more.
+        try (InputStream table = in) {
+            consumer.consume(table);
+            return Optional.of(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a tool in the target namespace with its stdout thrown away by the OS; stderr captured and capped. */
+    public CommandResult runDiscardingStdout(NetnsTarget netns, Tool tool, List<String> args, Duration timeout) {
+        requireNetns(netns);
+        return runner.runDiscardingStdout(argv(netns, tool, args), timeout);
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // nothing was read from it
+        }
+    }
+
+    /**
+     * Runs a tool in the target namespace (through nsenter, with sudo in sudo mode) and streams its stdout
+     * to the consumer in constant memory; stderr is captured and capped, the timeout kills it.
+     */
+    public CommandResult streamCommand(NetnsTarget netns, Tool tool, List<String> args, Duration timeout,
+                                       StdoutConsumer consumer) {
+        requireNetns(netns);
+        return runner.stream(argv(netns, tool, args), timeout, consumer);
+    }
+
+    private static OperatorProblem unreadable(Path file, IOException e) {
+        return new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "host-read-failed", "Host file unreadable",
+                "Could not read " + file + ": " + e.getMessage()
+                        + ". Check that the agent's user may read it and that the host roots are mounted.", e);
+    }
+
+    /** Remembers whether a stream was read to its end, to tell "consumer had enough" from "producer died". */
+    private static final class EndOfStream {
+        private volatile boolean reached;
+
+        InputStream watch(InputStream in) {
+            return new FilterInputStream(in) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    reached |= b < 0;
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) throws IOException {
+                    int n = super.read(buffer, offset, length);
+                    reached |= n < 0;
+                    return n;
+                }
+            };
+        }
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.List;
  * @param dryRun whether this was only planned (asked for, or the agent runs in dry-run mode)
  * @param commands the commands run, or that would run, in order
  * @param warnings what the operator should know: traffic that loses NAT or stateful filtering
- * @param auditId the audit record of this change (null until the audit log exists)
+ * @param auditId the audit record of this change (the outcome record's id)
  */
 public record NotrackChange(RuleStatus before, RuleStatus after, boolean applied, boolean dryRun,
                             List<CommandRecord> commands, List<String> warnings, String auditId) {

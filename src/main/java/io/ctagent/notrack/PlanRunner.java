@@ -3,7 +3,6 @@ package io.ctagent.notrack;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -12,12 +11,13 @@ import org.springframework.stereotype.Component;
 
 import io.ctagent.hostagent.CommandResult;
 import io.ctagent.hostagent.HostAgent;
+import io.ctagent.hostagent.MutationLock;
 import io.ctagent.hostagent.NetnsTarget;
 
 /**
  * Runs a backend's plan through the host agent, in order, stopping at the first failure and
- * undoing what was done. Holds the one lock that serialises every NOTRACK change (API and
- * reconcile alike).
+ * undoing what was done. NOTRACK changes (API and reconcile alike) take the agent's one
+ * mutation lock, so they never interleave with sysctl, hashsize or flush changes either.
  */
 @Component
 class PlanRunner {
@@ -25,19 +25,15 @@ class PlanRunner {
     private static final Logger log = LoggerFactory.getLogger(PlanRunner.class);
 
     private final HostAgent host;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final MutationLock lock;
 
-    PlanRunner(HostAgent host) {
+    PlanRunner(HostAgent host, MutationLock lock) {
         this.host = host;
+        this.lock = lock;
     }
 
     <T> T locked(Supplier<T> change) {
-        lock.lock();
-        try {
-            return change.get();
-        } finally {
-            lock.unlock();
-        }
+        return lock.exclusive(change);
     }
 
     /** The exact commands a plan would run: what a dry run answers. */

@@ -97,9 +97,16 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return path.toString();
     }
 
-    /** Anything unexpected: logged with its stack trace here, summarised for the client. */
+    /**
+     * Anything unexpected: logged with its stack trace here, summarised for the client. After a streamed
+     * response has started it goes back to the container instead, which cuts the connection, so a
+     * half-sent stream never passes for a whole one.
+     */
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+    ResponseEntity<ProblemDetail> unexpected(Exception ex, WebRequest request) throws Exception {
+        if (committed(request)) {
+            throw ex;
+        }
         log.error("unexpected error", ex);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "The agent hit an unexpected error; nothing more is known here. Its log has the details "
@@ -130,5 +137,10 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
             detail = problem.getDetail() != null ? problem.getDetail() : detail;
         }
         return new RejectedRequest(request.getMethod() + " " + (pattern != null ? pattern : path), path, field, detail);
+    }
+
+    private static boolean committed(WebRequest request) {
+        return request instanceof ServletWebRequest servlet && servlet.getResponse() != null
+                && servlet.getResponse().isCommitted();
     }
 }

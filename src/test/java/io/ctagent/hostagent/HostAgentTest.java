@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -110,5 +113,44 @@ class HostAgentTest {
                     assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
                     assertThat(problem.getBody().getDetail()).contains("apt-get install conntrack");
                 });
+    }
+
+    @Test
+    void streamsAProcFileOfTheOwnNamespaceToTheConsumer() throws Exception {
+        HostAgent agent = agent(HostMode.DIRECT);
+        String table = "ipv4     2 udp      17 29 src=127.0.0.1 dst=127.0.0.2 sport=1 dport=2 [UNREPLIED] "
+                + "src=127.0.0.2 dst=127.0.0.1 sport=2 dport=1 mark=0 zone=0 use=2\n";
+        Files.writeString(temp.resolve("proc/net/nf_conntrack"), table);
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+
+        boolean found = agent.streamProc(NetnsTarget.OWN, "net/nf_conntrack", Duration.ofSeconds(5),
+                stdout -> stdout.transferTo(seen));
+
+        assertThat(found).isTrue();
+        assertThat(seen.toString(StandardCharsets.UTF_8)).isEqualTo(table);
+        assertThat(agent.procExists("net/nf_conntrack")).isTrue();
+    }
+
+    @Test
+    void aMissingProcFileIsNotStreamedAndSaysSo() {
+        HostAgent agent = agent(HostMode.DIRECT);
+
+        boolean found = agent.streamProc(NetnsTarget.OWN, "net/nf_conntrack", Duration.ofSeconds(5), stdout -> {
+            throw new AssertionError("nothing to stream");
+        });
+
+        assertThat(found).isFalse();
+        assertThat(agent.procExists("net/nf_conntrack")).isFalse();
+    }
+
+    @Test
+    void streamingInAnUnknownNamespaceIsA404BeforeAnythingRuns() {
+        HostAgent agent = agent(HostMode.DIRECT);
+
+        assertThatThrownBy(() -> agent.streamProc(NetnsTarget.parse("ghost"), "net/nf_conntrack",
+                Duration.ofSeconds(5), stdout -> {
+                    throw new AssertionError("nothing to stream");
+                })).isInstanceOfSatisfying(OperatorProblem.class,
+                        problem -> assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND));
     }
 }

@@ -57,7 +57,7 @@ final class NotrackFixture {
         IptablesTables tables = new IptablesTables(host);
         this.backend = NotrackConfig.choose(choice, true, host, tables);
         this.state = new NotrackState(notrack, new StateFiles(), JsonMapper.builder().build());
-        PlanRunner plans = new PlanRunner(host);
+        PlanRunner plans = new PlanRunner(host, new io.ctagent.hostagent.MutationLock());
         this.auditFile = root.resolve("audit/audit.jsonl");
         createDirectories(auditFile.getParent());
         NotrackAudit audit = new NotrackAudit(AuditLog.toFile(auditFile, () -> host.mode().name(), CLOCK));

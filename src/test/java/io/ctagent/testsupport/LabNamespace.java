@@ -45,6 +45,33 @@ public final class LabNamespace implements AutoCloseable {
         return run(argv.toArray(String[]::new));
     }
 
+    /**
+     * Runs a command inside the namespace and returns only its stdout: for tools like conntrack whose stderr
+     * summary would otherwise land in the middle of a buffered stdout line.
+     */
+    public String execStdout(String... command) {
+        List<String> argv = new ArrayList<>(List.of(HostPrerequisites.which("ip"), "netns", "exec", name));
+        argv.addAll(List.of(command));
+        try {
+            Process process = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            process.getOutputStream().close();
+            byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("timed out: " + argv);
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(argv + " exited " + process.exitValue());
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + argv, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Starts a long-running process inside the namespace (e.g. the traffic generator). */
     public Process start(String... command) {
         List<String> argv = new ArrayList<>(List.of(HostPrerequisites.which("ip"), "netns", "exec", name));

@@ -18,6 +18,11 @@ import java.util.List;
  * tcp-hold N PORT   open N TCP connections to 127.0.0.1:PORT, print READY, hold until stdin closes
  * tcp-fill N PORT   open up to N connections until one fails (table full), print "OPEN k", hold
  * udp-send N PORT   send N datagrams to 127.0.0.1:PORT from source ports 30000..30000+N-1 (N flows), print SENT N
+ * tcp-hold N PORT           open N TCP connections to 127.0.0.1:PORT, print READY, hold until stdin closes
+ * udp-spray N PORT FIRST    one UDP datagram from one socket to each of N consecutive addresses from FIRST
+ *                           (e.g. 127.0.1.1) on PORT: N UNREPLIED entries; prints SENT N and exits
+ * udp-echo N PORT           N clients each send a datagram to an echo server on 127.0.0.1:PORT and read
+ *                           the reply: N SEEN_REPLY entries; prints SENT N and exits
  * </pre>
  */
 public final class TrafficGenerator {
@@ -30,6 +35,8 @@ public final class TrafficGenerator {
             case "tcp-hold" -> tcpHold(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             case "tcp-fill" -> tcpFill(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             case "udp-send" -> udpSend(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "udp-spray" -> udpSpray(Integer.parseInt(args[1]), Integer.parseInt(args[2]), args[3]);
+            case "udp-echo" -> udpEcho(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -102,5 +109,45 @@ public final class TrafficGenerator {
                 socket.close();
             }
         }
+    }
+
+    private static void udpSpray(int count, int port, String first) throws IOException {
+        byte[] start = InetAddress.getByName(first).getAddress();
+        long base = ((start[0] & 0xFFL) << 24) | ((start[1] & 0xFFL) << 16) | ((start[2] & 0xFFL) << 8)
+                | (start[3] & 0xFFL);
+        byte[] payload = {'x'};
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+            for (int i = 0; i < count; i++) {
+                socket.send(new DatagramPacket(payload, 1, new InetSocketAddress(loopback(base + i), port)));
+            }
+        }
+        System.out.println("SENT " + count);
+    }
+
+    private static void udpEcho(int count, int port) throws IOException {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        try (DatagramSocket server = new DatagramSocket(new InetSocketAddress(loopback, port))) {
+            server.setSoTimeout(5000);
+            for (int i = 0; i < count; i++) {
+                try (DatagramSocket client = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
+                    client.setSoTimeout(5000);
+                    client.send(new DatagramPacket(new byte[] {'q'}, 1, new InetSocketAddress(loopback, port)));
+                    DatagramPacket request = new DatagramPacket(new byte[16], 16);
+                    server.receive(request);
+                    server.send(new DatagramPacket(new byte[] {'r'}, 1, request.getSocketAddress()));
+                    client.receive(new DatagramPacket(new byte[16], 16));
+                }
+            }
+        }
+        System.out.println("SENT " + count);
+    }
+
+    /** An address in 127.0.0.0/8, or a refusal: this generator never sends anywhere else. */
+    private static InetAddress loopback(long address) throws IOException {
+        if ((address >>> 24) != 127 || address > 0x7FFF_FFFFL) {
+            throw new IllegalArgumentException("only 127.0.0.0/8 is allowed, not " + address);
+        }
+        return InetAddress.getByAddress(new byte[] {127, (byte) (address >>> 16), (byte) (address >>> 8),
+                (byte) address});
     }
 }

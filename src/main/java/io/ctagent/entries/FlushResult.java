@@ -1,0 +1,35 @@
+package io.ctagent.entries;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a flush did (or, on a dry run, would do).
+ *
+ * @param netns the namespace, null for the agent's own
+ * @param all true for a whole-table flush
+ * @param filter the filter, in canonical form (empty for all)
+ * @param matched entries that matched: counted now on a dry run, as conntrack reported them otherwise
+ * @param deleted entries deleted (0 on a dry run)
+ * @param before the table before
+ * @param after the table after (on a dry run: as it would be)
+ * @param applied true when entries were actually deleted
+ * @param dryRun true when nothing was changed on purpose (request or agent mode)
+ * @param commands the argv of each command run or planned
+ * @param warnings anything the operator should know, e.g. entries that match again right after
+ * @param auditId the audit record of this change
+ * @param durationMillis how long the whole flush took
+ */
+public record FlushResult(String netns, boolean all, Map<String, String> filter, long matched, long deleted,
+                          TableState before, TableState after, boolean applied, boolean dryRun,
+                          List<List<String>> commands, List<String> warnings, String auditId, long durationMillis) {
+
+    /**
+     * The table at one moment.
+     *
+     * @param count entries in the namespace's table (nf_conntrack_count)
+     * @param matching entries matching the filter, when counted
+     */
+    public record TableState(long count, Long matching) {
+    }
+}

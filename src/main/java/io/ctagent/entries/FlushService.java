@@ -1,0 +1,165 @@
+package io.ctagent.entries;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+import io.ctagent.hostagent.CommandResult;
+import io.ctagent.hostagent.EffectiveMode;
+import io.ctagent.hostagent.HostAgent;
+import io.ctagent.hostagent.NetnsTarget;
+import io.ctagent.hostagent.Tool;
+import io.ctagent.web.InvalidInput;
+import io.ctagent.web.OperatorProblem;
+
+/**
+ * Deletes conntrack entries: filtered through `conntrack -D` with exactly the filter's options, or the
+ * whole table through `conntrack -F`. One path for every change: validate, audit the intent, apply
+ * through the host agent, read back, audit the outcome. Changes run one at a time.
+ */
+@Service
+public class FlushService {
+
+    static final String CONFIRM_HEADER = "X-Confirm";
+    static final String CONFIRM_ALL = "flush-all";
+
+    private final HostAgent host;
+    private final ConntrackTable table;
+    private final EntryService entries;
+    private final EntriesProperties properties;
+    private final ReentrantLock mutations = new ReentrantLock();
+
+    public FlushService(HostAgent host, ConntrackTable table, EntryService entries, EntriesProperties properties) {
+        this.host = host;
+        this.table = table;
+        this.entries = entries;
+        this.properties = properties;
+    }
+
+    /** What a request asks for once validated: the filter and the conntrack arguments that express it. */
+    record Plan(boolean all, EntryFilter filter, List<String> args, boolean dryRun) {
+    }
+
+    /** Checks a request completely before anything touches the host; every refusal is a 400 naming the field. */
+    static Plan plan(FlushRequest request, String confirm) {
+        if (!request.unknown().isEmpty()) {
+            String field = request.unknown().keySet().iterator().next();
+            throw new InvalidInput(field, "unknown field '" + field + "'; a flush takes filter, dryRun and all");
+        }
+        boolean dryRun = Boolean.TRUE.equals(request.dryRun());
+        if (Boolean.TRUE.equals(request.all())) {
+            if (request.filter() != null && !request.filter().given().isEmpty()
+                    || request.filter() != null && !request.filter().unknown().isEmpty()) {
+                throw new InvalidInput("all", "all flushes the whole table; send either all or a filter, not both");
+            }
+            if (!CONFIRM_ALL.equals(confirm)) {
+                throw new InvalidInput(CONFIRM_HEADER, "flushing the whole table drops every tracked connection "
+                        + "and NAT mapping; confirm it with the header " + CONFIRM_HEADER + ": " + CONFIRM_ALL);
+            }
+            return new Plan(true, EntryFilter.ALL, List.of("-F"), dryRun);
+        }
+        EntryFilter filter = EntryFilter.parse(request.filter() == null ? FilterParams.NONE : request.filter());
+        return new Plan(false, filter, DeleteCommand.args(filter), dryRun);
+    }
+
+    public FlushResult flush(NetnsTarget netns, FlushRequest request, String confirm) {
+        long started = System.nanoTime();
+        // audit: invalid (a refused request is recorded as INVALID; nothing below runs)
+        Plan plan = plan(request, confirm);
+        // security: all=true needs the admin role, a filter the operator role (rules arrive with issue 3).
+        host.requireNetns(netns);
+        List<String> warnings = new ArrayList<>();
+        boolean dryRun = plan.dryRun();
+        if (host.mode() == EffectiveMode.DRY_RUN) {
+            dryRun = true;
+            warnings.add("the agent runs in dry-run mode (ctagent.host.mode=dry-run): nothing was deleted");
+        } else if (!dryRun && host.mode() == EffectiveMode.READ_ONLY) {
+            throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "read-only", "Agent is read-only",
+                    "The agent may not change the host: it does not run as root and sudo -n is not allowed. Run it "
+                            + "as root, or install packaging/sudoers.d/conntrack-agent; dryRun still works.");
+        }
+        List<List<String>> commands = List.of(host.argv(netns, Tool.CONNTRACK, plan.args()));
+        if (dryRun) {
+            return preview(netns, plan, commands, warnings, started);
+        }
+        mutations.lock();
+        try {
+            return plan.all() ? flushAll(netns, plan, commands, warnings, started)
+                    : delete(netns, plan, commands, warnings, started);
+        } finally {
+            mutations.unlock();
+        }
+    }
+
+    private FlushResult preview(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
+                                long started) {
+        long count = table.count(netns);
+        // audit: intent (as a dry run)
+        long matched = plan.all() ? count : entries.countMatching(netns, plan.filter());
+        // audit: outcome (DRY_RUN)
+        return result(netns, plan, matched, 0, new FlushResult.TableState(count, matched),
+                new FlushResult.TableState(Math.max(0, count - matched), 0L), false, true, commands, warnings,
+                started);
+    }
+
+    private FlushResult delete(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
+                               long started) {
+        long before = table.count(netns);
+        // audit: intent
+        // conntrack -D prints every entry it deletes: the OS throws that away; its summary on stderr counts.
+        CommandResult result = host.runDiscardingStdout(netns, Tool.CONNTRACK, plan.args(),
+                properties.flushTimeout());
+        OptionalLong reported = DeleteReport.deleted(result.stderr());
+        boolean succeeded = DeleteReport.succeeded(result.exitCode(), result.timedOut(), reported);
+        long after = table.count(netns);
+        // Without its summary (it died midway), the table's shrinkage is the best count there is.
+        long deleted = reported.orElse(Math.max(0, before - after));
+        Long remaining = succeeded ? entries.countMatching(netns, plan.filter()) : null;
+        // audit: outcome
+        if (!succeeded) {
+            throw host.commandFailed(result, "deleting conntrack entries (about " + deleted + " deleted before it "
+                    + "stopped)").with("deleted", deleted);
+        }
+        if (reported.isEmpty()) {
+            warnings.add("conntrack printed no summary; deleted is the count before minus the count after");
+        }
+        if (remaining != null && remaining > 0) {
+            warnings.add(remaining + " entries match the filter again right after the delete: traffic that "
+                    + "matches is still arriving");
+        }
+        return result(netns, plan, deleted, deleted, new FlushResult.TableState(before, null),
+                new FlushResult.TableState(after, remaining), true, false, commands, warnings, started);
+    }
+
+    private FlushResult flushAll(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
+                                 long started) {
+        long before = table.count(netns);
+        // audit: intent
+        CommandResult result = host.runDiscardingStdout(netns, Tool.CONNTRACK, plan.args(),
+                properties.flushTimeout());
+        long after = table.count(netns);
+        // audit: outcome
+        if (!result.succeeded()) {
+            throw host.commandFailed(result, "flushing the conntrack table");
+        }
+        long deleted = Math.max(0, before - after);
+        warnings.add("conntrack -F reports no count: deleted is the count before minus the count after, so "
+                + "connections tracked meanwhile make it an undercount");
+        return result(netns, plan, before, deleted, new FlushResult.TableState(before, before),
+                new FlushResult.TableState(after, after), true, false, commands, warnings, started);
+    }
+
+    private static FlushResult result(NetnsTarget netns, Plan plan, long matched, long deleted,
+                                      FlushResult.TableState before, FlushResult.TableState after, boolean applied,
+                                      boolean dryRun, List<List<String>> commands, List<String> warnings,
+                                      long started) {
+        Map<String, String> filter = plan.filter().describe();
+        return new FlushResult(netns.name().orElse(null), plan.all(), filter, matched, deleted, before, after,
+                applied, dryRun, commands, List.copyOf(warnings), null, (System.nanoTime() - started) / 1_000_000);
+    }
+}

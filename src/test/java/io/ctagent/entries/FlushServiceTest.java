@@ -1,0 +1,276 @@
+package io.ctagent.entries;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+
+import io.ctagent.hostagent.CommandResult;
+import io.ctagent.hostagent.EffectiveMode;
+import io.ctagent.hostagent.HostAgent;
+import io.ctagent.hostagent.NetnsTarget;
+import io.ctagent.hostagent.Tool;
+import io.ctagent.web.InvalidInput;
+import io.ctagent.web.OperatorProblem;
+
+/** The flush pipeline with the host mocked: what is validated, what runs, what is reported. */
+class FlushServiceTest {
+
+    private static final NetnsTarget LAB = NetnsTarget.parse("lab1");
+    private static final List<String> CONNTRACK = List.of("/usr/sbin/conntrack");
+
+    private HostAgent host;
+    private ConntrackTable table;
+    private EntryService entries;
+    private FlushService flush;
+
+    @BeforeEach
+    void mocks() {
+        host = mock(HostAgent.class);
+        table = mock(ConntrackTable.class);
+        entries = mock(EntryService.class);
+        given(host.mode()).willReturn(EffectiveMode.DIRECT);
+        given(host.argv(any(), eq(Tool.CONNTRACK), anyList())).willAnswer(call -> {
+            List<String> argv = new java.util.ArrayList<>(CONNTRACK);
+            argv.addAll(call.getArgument(2));
+            return argv;
+        });
+        flush = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000));
+    }
+
+    static FlushRequest request(FilterParams filter, Boolean dryRun, Boolean all) {
+        return new FlushRequest(filter, dryRun, all, null);
+    }
+
+    static FilterParams udp53() {
+        return EntryFilterTest.params(Map.of("protocol", "udp", "dport", "53"));
+    }
+
+    private void conntrackSays(int exit, String stderr) {
+        given(host.runDiscardingStdout(eq(LAB), eq(Tool.CONNTRACK), anyList(), any())).willAnswer(call -> {
+            List<String> argv = new java.util.ArrayList<>(CONNTRACK);
+            argv.addAll(call.getArgument(2));
+            return new CommandResult(argv, exit, "", stderr, 12, false, false);
+        });
+    }
+
+    @Test
+    void aFilteredDeleteRunsConntrackDWithTheFilterAndReportsItsCount() {
+        given(table.count(LAB)).willReturn(300L, 288L);
+        given(entries.countMatching(eq(LAB), any())).willReturn(0L);
+        conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): 12 flow entries have been deleted.\n");
+
+        FlushResult result = flush.flush(LAB, request(udp53(), null, null), null);
+
+        verify(host).runDiscardingStdout(eq(LAB), eq(Tool.CONNTRACK),
+                eq(List.of("-D", "-p", "udp", "--dport", "53")), eq(Duration.ofSeconds(5)));
+        assertThat(result.matched()).isEqualTo(12);
+        assertThat(result.deleted()).isEqualTo(12);
+        assertThat(result.applied()).isTrue();
+        assertThat(result.dryRun()).isFalse();
+        assertThat(result.before()).isEqualTo(new FlushResult.TableState(300, null));
+        assertThat(result.after()).isEqualTo(new FlushResult.TableState(288, 0L));
+        assertThat(result.commands()).containsExactly(List.of("/usr/sbin/conntrack", "-D", "-p", "udp", "--dport",
+                "53"));
+        assertThat(result.filter()).containsEntry("dport", "53");
+        assertThat(result.auditId()).isNull();
+        assertThat(result.warnings()).isEmpty();
+    }
+
+    @Test
+    void nothingToDeleteIsExit1ForConntrackButNotAFailure() {
+        given(table.count(LAB)).willReturn(5L);
+        conntrackSays(1, "conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.\n");
+
+        FlushResult result = flush.flush(LAB, request(udp53(), false, null), null);
+
+        assertThat(result.deleted()).isZero();
+        assertThat(result.applied()).isTrue();
+    }
+
+    @Test
+    void whenConntrackDiesMidwayTheProblemSaysHowManyItHadDeleted() {
+        given(table.count(LAB)).willReturn(5L, 3L);
+        CommandResult[] seen = new CommandResult[1];
+        given(host.commandFailed(any(), any())).willAnswer(call -> {
+            seen[0] = call.getArgument(0);
+            return new OperatorProblem(HttpStatus.BAD_GATEWAY, "host-command-failed", "Host command failed",
+                    call.getArgument(1));
+        });
+        conntrackSays(1, "conntrack v1.4.7 (conntrack-tools): Operation failed: such conntrack doesn't exist\n");
+
+        assertThatThrownBy(() -> flush.flush(LAB, request(udp53(), null, null), null))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> {
+                    assertThat(problem.getBody().getDetail()).contains("about 2 deleted before it stopped");
+                    assertThat(problem.getBody().getProperties()).containsEntry("deleted", 2L);
+                });
+        verify(entries, never()).countMatching(any(), any());
+    }
+
+    @Test
+    void withoutConntrackSummaryTheShrinkageIsTheCountAndSaysSo() {
+        given(table.count(LAB)).willReturn(10L, 4L);
+        given(entries.countMatching(eq(LAB), any())).willReturn(0L);
+        conntrackSays(0, "");
+
+        FlushResult result = flush.flush(LAB, request(udp53(), null, null), null);
+
+        assertThat(result.deleted()).isEqualTo(6);
+        assertThat(result.warnings()).anyMatch(w -> w.contains("count before minus the count after"));
+    }
+
+    @Test
+    void matchesLeftRightAfterTheDeleteAreWarnedAbout() {
+        given(table.count(LAB)).willReturn(10L, 3L);
+        given(entries.countMatching(eq(LAB), any())).willReturn(2L);
+        conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): 7 flow entries have been deleted.\n");
+
+        FlushResult result = flush.flush(LAB, request(udp53(), null, null), null);
+
+        assertThat(result.after().matching()).isEqualTo(2);
+        assertThat(result.warnings()).anyMatch(w -> w.contains("2 entries match the filter again"));
+    }
+
+    @Test
+    void aDryRunCountsAndPlansButRunsNothing() {
+        given(table.count(LAB)).willReturn(300L);
+        given(entries.countMatching(eq(LAB), any())).willReturn(40L);
+
+        FlushResult result = flush.flush(LAB, request(udp53(), true, null), null);
+
+        verify(host, never()).runDiscardingStdout(any(), any(), anyList(), any());
+        verify(host, never()).run(any(), any(), anyList());
+        assertThat(result.dryRun()).isTrue();
+        assertThat(result.applied()).isFalse();
+        assertThat(result.matched()).isEqualTo(40);
+        assertThat(result.deleted()).isZero();
+        assertThat(result.before()).isEqualTo(new FlushResult.TableState(300, 40L));
+        assertThat(result.after()).isEqualTo(new FlushResult.TableState(260, 0L));
+        assertThat(result.commands()).containsExactly(List.of("/usr/sbin/conntrack", "-D", "-p", "udp", "--dport",
+                "53"));
+    }
+
+    @Test
+    void inDryRunModeEveryFlushIsADryRun() {
+        given(host.mode()).willReturn(EffectiveMode.DRY_RUN);
+        given(table.count(LAB)).willReturn(300L);
+
+        FlushResult result = flush.flush(LAB, request(udp53(), false, null), null);
+
+        verify(host, never()).runDiscardingStdout(any(), any(), anyList(), any());
+        assertThat(result.dryRun()).isTrue();
+        assertThat(result.warnings()).anyMatch(w -> w.contains("dry-run mode"));
+    }
+
+    @Test
+    void aReadOnlyAgentRefusesWith503ButStillAnswersDryRuns() {
+        given(host.mode()).willReturn(EffectiveMode.READ_ONLY);
+        given(table.count(LAB)).willReturn(1L);
+
+        assertThatThrownBy(() -> flush.flush(LAB, request(udp53(), null, null), null))
+                .isInstanceOfSatisfying(OperatorProblem.class,
+                        p -> assertThat(p.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE));
+        assertThat(flush.flush(LAB, request(udp53(), true, null), null).dryRun()).isTrue();
+        verify(host, never()).runDiscardingStdout(any(), any(), anyList(), any());
+    }
+
+    @Test
+    void theWholeTableNeedsTheConfirmationHeader() {
+        assertThatThrownBy(() -> flush.flush(LAB, request(null, null, true), null))
+                .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.field()).isEqualTo("X-Confirm"));
+        assertThatThrownBy(() -> flush.flush(LAB, request(null, null, true), "yes"))
+                .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.field()).isEqualTo("X-Confirm"));
+        verifyNoInteractions(host, table, entries);
+    }
+
+    @Test
+    void theWholeTableWithTheHeaderIsConntrackF() {
+        given(table.count(LAB)).willReturn(500L, 3L);
+        conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.\n");
+
+        FlushResult result = flush.flush(LAB, request(null, null, true), "flush-all");
+
+        verify(host).runDiscardingStdout(eq(LAB), eq(Tool.CONNTRACK), eq(List.of("-F")), any());
+        assertThat(result.all()).isTrue();
+        assertThat(result.matched()).isEqualTo(500);
+        assertThat(result.deleted()).isEqualTo(497);
+        assertThat(result.filter()).isEmpty();
+        assertThat(result.warnings()).anyMatch(w -> w.contains("conntrack -F reports no count"));
+    }
+
+    @Test
+    void allAndAFilterTogetherAreRefused() {
+        assertThatThrownBy(() -> flush.flush(LAB, request(udp53(), null, true), "flush-all"))
+                .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.field()).isEqualTo("all"));
+        verifyNoInteractions(host, table, entries);
+    }
+
+    @Test
+    void badInputChangesNothingAndNamesTheField() {
+        Map<String, String> bad = Map.of("dport", "22;rm");
+        assertThatThrownBy(() -> flush.flush(LAB, request(EntryFilterTest.params(bad), null, null), null))
+                .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.field()).isEqualTo("dport"));
+        assertThatThrownBy(() -> flush.flush(LAB, request(null, null, null), null))
+                .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.field()).isEqualTo("filter"));
+        assertThatThrownBy(() -> flush.flush(LAB, new FlushRequest(udp53(), null, null,
+                new java.util.HashMap<>(Map.of("dryrun", true))), null))
+                .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.field()).isEqualTo("dryrun"));
+        assertThatThrownBy(() -> flush.flush(LAB, request(EntryFilterTest.params(Map.of("status", "UNREPLIED")),
+                null, null), null))
+                .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.field()).isEqualTo("status"));
+        verifyNoInteractions(host, table, entries);
+    }
+
+    @Test
+    void readsTheDeletedCountFromConntrackSummary() {
+        assertThat(DeleteReport.deleted("conntrack v1.4.7 (conntrack-tools): 250000 flow entries have been "
+                + "deleted.\n")).hasValue(250000);
+        assertThat(DeleteReport.deleted("conntrack v1.4.7 (conntrack-tools): Operation failed")).isEmpty();
+        assertThat(DeleteReport.succeeded(1, false, java.util.OptionalLong.of(0))).isTrue();
+        assertThat(DeleteReport.succeeded(1, false, java.util.OptionalLong.empty())).isFalse();
+        assertThat(DeleteReport.succeeded(0, true, java.util.OptionalLong.of(3))).isFalse();
+    }
+
+    @Test
+    void deletesRunOneAtATime() throws Exception {
+        given(table.count(LAB)).willReturn(10L);
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        given(host.runDiscardingStdout(eq(LAB), eq(Tool.CONNTRACK), anyList(), any())).willAnswer(call -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            Thread.sleep(200);
+            running.decrementAndGet();
+            return new CommandResult(List.of("conntrack"), 0, "", "1 flow entries have been deleted.", 200, false,
+                    false);
+        });
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<FlushResult>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                results.add(pool.submit(() -> flush.flush(LAB, request(udp53(), null, null), null)));
+            }
+            for (java.util.concurrent.Future<FlushResult> result : results) {
+                assertThat(result.get().deleted()).isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(most.get()).isEqualTo(1);
+    }
+}

@@ -101,8 +101,25 @@ class MutationFuzzTest {
         CommandRunner fuzzRunner(HostProperties properties) {
             runner = new FakeCommandRunner(properties);
             new FakeKernel(runner);
+            // Per-namespace reads (`nsenter ... cat FILE`) answer with the fake tree's file.
+            runner.answer(call -> tool(call, "cat"), call -> {
+                Path file = Path.of(call.argv().get(call.argv().size() - 1));
+                try {
+                    return FakeCommandRunner.result(call, 0, Files.readString(file), "");
+                } catch (IOException e) {
+                    return FakeCommandRunner.result(call, 1, "", "cat: " + file + ": No such file or directory");
+                }
+            });
+            runner.answer(call -> tool(call, "conntrack") && call.has("-D"), call -> FakeCommandRunner.result(call, 0, "",
+                    "conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.\n"));
+            runner.answer(call -> tool(call, "conntrack") && call.has("-C"), call -> FakeCommandRunner.result(call, 0,
+                    "0\n", ""));
             return runner;
         }
+    }
+
+    static boolean tool(FakeCommandRunner.Call call, String name) {
+        return call.argv().stream().anyMatch(arg -> arg.endsWith("/" + name));
     }
 
     @BeforeContainer

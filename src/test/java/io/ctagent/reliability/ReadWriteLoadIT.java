@@ -41,7 +41,8 @@ import io.ctagent.testsupport.TestApiKeys;
 /**
  * Real kernel, 64 readers (admin key, so every GET is allowed) on every GET endpoint of the served OpenAPI spec (with ?netns= of a lab
  * namespace where the endpoint takes it) for 60 s (-Dload.seconds), while operators change a
- * sysctl in the lab namespace, add and delete NOTRACK rules there, and make persisted changes of
+ * sysctl in the lab namespace, add and delete NOTRACK rules there, run filtered flushes there, and
+ * make persisted changes of
  * one per-namespace sysctl of the initial namespace (restored in finally; the drop-in is a file
  * of its own under /run/sysctl.d, deleted in finally). Then: no 5xx, every applied change has its
  * intent and outcome in the audit log, the chain verifies, and the drop-in holds the last change.
@@ -83,6 +84,8 @@ class ReadWriteLoadIT {
     final LongAdder appliedLabSysctl = new LongAdder();
     final LongAdder appliedPersisted = new LongAdder();
     final LongAdder auditedSysctl = new LongAdder();
+    final LongAdder flushes = new LongAdder();
+    final LongAdder auditedFlushes = new LongAdder();
     final AtomicLong lastPersisted = new AtomicLong(-1);
 
     @Test
@@ -94,8 +97,8 @@ class ReadWriteLoadIT {
             assertThat(paths).as("GET endpoints from /v3/api-docs").hasSizeGreaterThan(10);
 
             long deadline = System.nanoTime() + RUN.toNanos();
-            ExecutorService pool = Executors.newFixedThreadPool(READERS + 3);
-            CountDownLatch done = new CountDownLatch(READERS + 3);
+            ExecutorService pool = Executors.newFixedThreadPool(READERS + 4);
+            CountDownLatch done = new CountDownLatch(READERS + 4);
             long start = System.nanoTime();
             for (int r = 0; r < READERS; r++) {
                 int offset = r;
@@ -104,6 +107,7 @@ class ReadWriteLoadIT {
             pool.execute(() -> loop(done, deadline, i -> labSysctl(http, lab.name(), 31 + (int) (i % 30))));
             pool.execute(() -> loop(done, deadline, i -> notrack(http, lab.name(), 41000 + (int) (i % 500))));
             pool.execute(() -> loop(done, deadline, i -> persisted(http, hostStream + 1 + (i % 20))));
+            pool.execute(() -> loop(done, deadline, i -> flush(http, lab.name(), 42000 + (int) (i % 500))));
             assertThat(done.await(RUN.toSeconds() + 120, TimeUnit.SECONDS)).as("all workers finished").isTrue();
             pool.shutdownNow();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -111,10 +115,12 @@ class ReadWriteLoadIT {
             AuditCount audit = AuditCount.of(DIR.resolve("audit.jsonl"));
             JsonNode verify = JSON.readTree(http.send("GET", "/api/v1/audit/verify", TestApiKeys.AUDITOR, null).body());
             System.out.printf("ReadWriteLoadIT: %d requests in %d s (%d GET paths, %d readers), statuses %s, 5xx %d; "
-                            + "applied: notrack %d, lab sysctl %d, persisted sysctl %d (audited sysctl answers %d); "
+                            + "applied: notrack %d, lab sysctl %d, persisted sysctl %d (audited sysctl answers %d), "
+                            + "filtered flushes %d (audited %d); "
                             + "audit: %d intents, %d outcomes (%s), verify %s over %d records%n",
                     requests.sum(), took.toSeconds(), paths.size(), READERS, statuses(), serverErrors.size(),
                     appliedNotrack.sum(), appliedLabSysctl.sum(), appliedPersisted.sum(), auditedSysctl.sum(),
+                    flushes.sum(), auditedFlushes.sum(),
                     audit.intents, audit.outcomes, audit.appliedByAction, verify.get("ok"), verify.get("records").asLong());
 
             assertThat(serverErrors).as("5xx answers").isEmpty();
@@ -129,6 +135,12 @@ class ReadWriteLoadIT {
                         .isEqualTo(appliedLabSysctl.sum() + appliedPersisted.sum());
             } else {
                 System.out.println("ReadWriteLoadIT: sysctl changes carry no auditId on this branch (not audited yet)");
+            }
+            assertThat(flushes.sum()).as("filtered flushes run").isGreaterThan(0);
+            if (auditedFlushes.sum() > 0) {
+                assertThat(auditedFlushes.sum()).as("audited flush answers").isEqualTo(flushes.sum());
+            } else {
+                System.out.println("ReadWriteLoadIT: flushes carry no auditId on this branch (not audited yet)");
             }
             assertThat(verify.get("ok").asBoolean()).as(verify.toString()).isTrue();
             assertThat(Files.readString(DROP_IN))
@@ -198,6 +210,17 @@ class ReadWriteLoadIT {
             auditedSysctl.increment();
         }
         return true;
+    }
+
+    private void flush(Http http, String lab, int port) throws IOException {
+        HttpResponse<String> answer = count("POST flush", http.send("POST", "/api/v1/conntrack/flush?netns=" + lab,
+                TestApiKeys.OPERATOR, "{\"filter\": {\"protocol\": \"udp\", \"dport\": \"" + port + "\"}}"));
+        if (answer.statusCode() == 200) {
+            flushes.increment();
+            if (JSON.readTree(answer.body()).hasNonNull("auditId")) {
+                auditedFlushes.increment();
+            }
+        }
     }
 
     private void notrack(Http http, String lab, int port) throws IOException {

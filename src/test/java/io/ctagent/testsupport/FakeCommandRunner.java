@@ -106,6 +106,29 @@ public final class FakeCommandRunner extends CommandRunner {
                 .orElseGet(() -> result(call, 0, "", ""));
     }
 
+    /** Recorded and answered like {@link #run}; the answer's stdout is fed to the consumer. */
+    @Override
+    public CommandResult stream(List<String> argv, Duration timeout, StdoutConsumer consumer) {
+        CommandResult answer = run(argv, timeout, null);
+        try {
+            consumer.consume(new java.io.ByteArrayInputStream(answer.stdout().getBytes(StandardCharsets.UTF_8)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return withoutStdout(answer);
+    }
+
+    /** Recorded and answered like {@link #run}, stdout dropped. */
+    @Override
+    public CommandResult runDiscardingStdout(List<String> argv, Duration timeout) {
+        return withoutStdout(run(argv, timeout, null));
+    }
+
+    private static CommandResult withoutStdout(CommandResult answer) {
+        return new CommandResult(answer.argv(), answer.exitCode(), "", answer.stderr(), answer.durationMillis(),
+                answer.timedOut(), answer.truncated());
+    }
+
     public static CommandResult result(Call call, int exitCode, String stdout, String stderr) {
         return new CommandResult(call.argv(), exitCode, stdout, stderr, 1, false, false);
     }

@@ -19,6 +19,7 @@ cd "$(dirname "$0")/.."
 ENTRIES=${ENTRIES:-250000}
 HEAP_ENTRIES=${HEAP_ENTRIES:-1000000}
 RUNS=${RUNS:-9}
+WARMUP=${WARMUP:-10}
 DELETE_RUNS=${DELETE_RUNS:-4}
 RAISE_MAX=${RAISE_MAX:-yes}
 AGENT_OPTS=${AGENT_OPTS:--Xmx512m}
@@ -140,7 +141,7 @@ echo "filling $ENTRIES entries ..."
 fill "$ENTRIES"
 
 # --- 1. summary vs cat ---------------------------------------------------------------------------
-for _ in 1 2 3; do curl -sf -o /dev/null "$API/entries/summary?$SUMMARY_QUERY"; done   # JIT warm-up
+for _ in $(seq 1 "$WARMUP"); do curl -sf -o /dev/null "$API/entries/summary?$SUMMARY_QUERY"; done   # JIT warm-up
 : >"$TMP/cat"; : >"$TMP/summary"
 for _ in $(seq 1 "$RUNS"); do
   t0=$(now_ns); in_ns cat /proc/net/nf_conntrack >/dev/null; t1=$(now_ns)
@@ -163,7 +164,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 OWN_SUMMARY="http://127.0.0.1:$OWN_PORT/api/v1/conntrack/entries/summary?groupBy=protocol,state,dport&top=10"
-for _ in 1 2 3; do in_ns curl -sf -o /dev/null "$OWN_SUMMARY"; done
+for _ in $(seq 1 "$WARMUP"); do in_ns curl -sf -o /dev/null "$OWN_SUMMARY"; done
 : >"$TMP/own"; : >"$TMP/cat2"
 for _ in $(seq 1 "$RUNS"); do
   t0=$(now_ns); in_ns cat /proc/net/nf_conntrack >/dev/null; t1=$(now_ns)

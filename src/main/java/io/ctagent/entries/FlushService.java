@@ -1,10 +1,20 @@
 package io.ctagent.entries;
 
+import java.util.LinkedHashMap;
+import java.util.function.Supplier;
+
+import io.ctagent.audit.AuditCommand;
+import io.ctagent.audit.AuditIntent;
+import io.ctagent.audit.AuditLog;
+import io.ctagent.audit.AuditResult;
+import io.ctagent.hostagent.MutationLock;
+import io.ctagent.security.Callers;
+import io.ctagent.security.Role;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -32,13 +42,17 @@ public class FlushService {
     private final ConntrackTable table;
     private final EntryService entries;
     private final EntriesProperties properties;
-    private final ReentrantLock mutations = new ReentrantLock();
+    private final MutationLock mutations;
+    private final AuditLog audit;
 
-    public FlushService(HostAgent host, ConntrackTable table, EntryService entries, EntriesProperties properties) {
+    public FlushService(HostAgent host, ConntrackTable table, EntryService entries, EntriesProperties properties,
+                        MutationLock mutations, AuditLog audit) {
         this.host = host;
         this.table = table;
         this.entries = entries;
         this.properties = properties;
+        this.mutations = mutations;
+        this.audit = audit;
     }
 
     /** What a request asks for once validated: the filter and the conntrack arguments that express it. */
@@ -69,9 +83,11 @@ public class FlushService {
 
     public FlushResult flush(NetnsTarget netns, FlushRequest request, String confirm) {
         long started = System.nanoTime();
-        // audit: invalid (a refused request is recorded as INVALID; nothing below runs)
-        Plan plan = plan(request, confirm);
-        // security: all=true needs the admin role, a filter the operator role (rules arrive with issue 3).
+        Plan plan = plan(request, confirm); // a refusal is a 400, audited as INVALID by the web layer
+        if (plan.all()) {
+            // The URL rule lets operators flush by filter; only the body says it is the whole table.
+            Callers.require(Role.ADMIN, "flushing the whole table");
+        }
         host.requireNetns(netns);
         List<String> warnings = new ArrayList<>();
         boolean dryRun = plan.dryRun();
@@ -84,24 +100,43 @@ public class FlushService {
                             + "as root, or install packaging/sudoers.d/conntrack-agent; dryRun still works.");
         }
         List<List<String>> commands = List.of(host.argv(netns, Tool.CONNTRACK, plan.args()));
-        if (dryRun) {
-            return preview(netns, plan, commands, warnings, started);
-        }
-        mutations.lock();
+        boolean preview = dryRun;
+        return mutations.exclusive(() -> audited(netns, plan, preview, () -> preview
+                ? preview(netns, plan, commands, warnings, started)
+                : plan.all() ? flushAll(netns, plan, commands, warnings, started)
+                : delete(netns, plan, commands, warnings, started)));
+    }
+
+    /** Intent before the host is touched (no record, no change: 503), outcome after, FAILED on a throw. */
+    private FlushResult audited(NetnsTarget netns, Plan plan, boolean dryRun, Supplier<FlushResult> flush) {
+        String action = plan.all() ? "conntrack.flush-all" : "conntrack.delete";
+        String target = "netns:" + netns.name().orElse("(own)") + "/conntrack";
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("filter", plan.filter().describe());
+        params.put("dryRun", dryRun);
+        AuditIntent intent = audit.intent(action, target, params, null);
+        FlushResult done;
         try {
-            return plan.all() ? flushAll(netns, plan, commands, warnings, started)
-                    : delete(netns, plan, commands, warnings, started);
-        } finally {
-            mutations.unlock();
+            done = flush.get();
+        } catch (RuntimeException failure) {
+            audit.outcome(intent, AuditResult.FAILED, null, null, List.of(), failure.getMessage());
+            throw failure;
         }
+        AuditResult result = done.dryRun() ? AuditResult.DRY_RUN
+                : done.deleted() > 0 ? AuditResult.APPLIED : AuditResult.UNCHANGED;
+        List<AuditCommand> commands = done.commands().stream()
+                .map(argv -> dryRun ? AuditCommand.planned(argv) : new AuditCommand(argv, 0, done.durationMillis()))
+                .toList();
+        String auditId = audit.outcome(intent, result, done.before(), done.after(), commands, null);
+        return new FlushResult(done.netns(), done.all(), done.filter(), done.matched(), done.deleted(), done.before(),
+                done.after(), done.applied(), done.dryRun(), done.commands(), done.warnings(), auditId,
+                done.durationMillis());
     }
 
     private FlushResult preview(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
                                 long started) {
         long count = table.count(netns);
-        // audit: intent (as a dry run)
         long matched = plan.all() ? count : entries.countMatching(netns, plan.filter());
-        // audit: outcome (DRY_RUN)
         return result(netns, plan, matched, 0, new FlushResult.TableState(count, matched),
                 new FlushResult.TableState(Math.max(0, count - matched), 0L), false, true, commands, warnings,
                 started);
@@ -110,7 +145,6 @@ public class FlushService {
     private FlushResult delete(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
                                long started) {
         long before = table.count(netns);
-        // audit: intent
         // conntrack -D prints every entry it deletes: the OS throws that away; its summary on stderr counts.
         CommandResult result = host.runDiscardingStdout(netns, Tool.CONNTRACK, plan.args(),
                 properties.flushTimeout());
@@ -120,7 +154,6 @@ public class FlushService {
         // Without its summary (it died midway), the table's shrinkage is the best count there is.
         long deleted = reported.orElse(Math.max(0, before - after));
         Long remaining = succeeded ? entries.countMatching(netns, plan.filter()) : null;
-        // audit: outcome
         if (!succeeded) {
             throw host.commandFailed(result, "deleting conntrack entries (about " + deleted + " deleted before it "
                     + "stopped)").with("deleted", deleted);
@@ -139,11 +172,9 @@ public class FlushService {
     private FlushResult flushAll(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
                                  long started) {
         long before = table.count(netns);
-        // audit: intent
         CommandResult result = host.runDiscardingStdout(netns, Tool.CONNTRACK, plan.args(),
                 properties.flushTimeout());
         long after = table.count(netns);
-        // audit: outcome
         if (!result.succeeded()) {
             throw host.commandFailed(result, "flushing the conntrack table");
         }

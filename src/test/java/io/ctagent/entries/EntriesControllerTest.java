@@ -202,7 +202,7 @@ class EntriesControllerTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "{\"filter\": {\"protocol\": \"udp\"}, \"dryRun\": \"yes\"} | dryRun",
-            "{\"filter\": {\"protocol\": [\"udp\"]}} | protocol",
+            "{\"filter\": {\"protocol\": [\"udp\"]}} | filter.protocol",
             "{\"filter\": \"udp\"} | filter",
             "{\"all\": {}} | all"})
     void aBodyFieldOfTheWrongTypeIsA400NamingIt(String body, String field) throws Exception {

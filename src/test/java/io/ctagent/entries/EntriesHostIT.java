@@ -24,6 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.ctagent.testsupport.TestApiKeys;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.ctagent.hostagent.HostAgent;
@@ -41,6 +45,11 @@ import tools.jackson.databind.ObjectMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class EntriesHostIT {
+
+    @DynamicPropertySource
+    static void keys(DynamicPropertyRegistry registry) {
+        TestApiKeys.register(registry);
+    }
 
     private static final int TCP = 5;
     private static final int SPRAY = 20;
@@ -115,7 +124,8 @@ class EntriesHostIT {
         } while (cursor != null);
 
         HttpResponse<String> stream = http.send(HttpRequest.newBuilder(uri("/api/v1/conntrack/entries?netns="
-                + lab.name())).header("Accept", "application/x-ndjson").build(), HttpResponse.BodyHandlers.ofString());
+                + lab.name())).header("Accept", "application/x-ndjson")
+                .header(TestApiKeys.HEADER, TestApiKeys.VIEWER).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/x-ndjson"));
         List<String> streamed = new ArrayList<>();
@@ -205,6 +215,11 @@ class EntriesHostIT {
 
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(json.readTree(refused.body()).get("field").asText()).isEqualTo("X-Confirm");
+        assertThat(lab.conntrackCount()).isEqualTo(TCP + 2 * SPRAY + ECHO);
+
+        HttpResponse<String> operator = post("/api/v1/conntrack/flush?netns=" + lab.name(), "{\"all\": true}",
+                "flush-all", TestApiKeys.OPERATOR);
+        assertThat(operator.statusCode()).isEqualTo(403);
         assertThat(lab.conntrackCount()).isEqualTo(TCP + 2 * SPRAY + ECHO);
 
         JsonNode flushed = flush("{\"all\": true}", "flush-all");
@@ -299,8 +314,12 @@ class EntriesHostIT {
     }
 
     private HttpResponse<String> post(String path, String body, String confirm) throws Exception {
+        return post(path, body, confirm, TestApiKeys.ADMIN);
+    }
+
+    private HttpResponse<String> post(String path, String body, String confirm, String key) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+                .header(TestApiKeys.HEADER, key).POST(HttpRequest.BodyPublishers.ofString(body));
         if (confirm != null) {
             request.header("X-Confirm", confirm);
         }
@@ -308,8 +327,8 @@ class EntriesHostIT {
     }
 
     private JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(path))
+                        .header(TestApiKeys.HEADER, TestApiKeys.VIEWER).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());
     }

@@ -1,5 +1,12 @@
 package io.ctagent.entries;
 
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.TestingAuthenticationToken;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+import io.ctagent.audit.AuditLog;
+import io.ctagent.hostagent.MutationLock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
@@ -38,8 +45,13 @@ class FlushServiceTest {
     private EntryService entries;
     private FlushService flush;
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path temp;
+    java.nio.file.Path auditFile;
+
     @BeforeEach
     void mocks() {
+        auditFile = temp.resolve("audit.jsonl");
         host = mock(HostAgent.class);
         table = mock(ConntrackTable.class);
         entries = mock(EntryService.class);
@@ -50,7 +62,8 @@ class FlushServiceTest {
             return argv;
         });
         flush = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
-                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000));
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000), new MutationLock(),
+                AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()));
     }
 
     static FlushRequest request(FilterParams filter, Boolean dryRun, Boolean all) {
@@ -70,7 +83,7 @@ class FlushServiceTest {
     }
 
     @Test
-    void aFilteredDeleteRunsConntrackDWithTheFilterAndReportsItsCount() {
+    void aFilteredDeleteRunsConntrackDWithTheFilterAndReportsItsCount() throws Exception {
         given(table.count(LAB)).willReturn(300L, 288L);
         given(entries.countMatching(eq(LAB), any())).willReturn(0L);
         conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): 12 flow entries have been deleted.\n");
@@ -88,8 +101,35 @@ class FlushServiceTest {
         assertThat(result.commands()).containsExactly(List.of("/usr/sbin/conntrack", "-D", "-p", "udp", "--dport",
                 "53"));
         assertThat(result.filter()).containsEntry("dport", "53");
-        assertThat(result.auditId()).isNull();
+        assertThat(result.auditId()).isNotNull();
         assertThat(result.warnings()).isEmpty();
+        String audit = java.nio.file.Files.readString(auditFile);
+        assertThat(audit).contains("\"action\":\"conntrack.delete\"", "\"result\":\"APPLIED\"",
+                result.auditId());
+    }
+
+    @Test
+    void withoutAnAuditRecordNothingIsDeleted() throws Exception {
+        java.nio.file.Files.delete(auditFile);
+        java.nio.file.Files.delete(temp);
+
+        assertThatThrownBy(() -> flush.flush(LAB, request(udp53(), null, null), null))
+                .isInstanceOfSatisfying(io.ctagent.web.OperatorProblem.class,
+                        problem -> assertThat(problem.getStatusCode().value()).isEqualTo(503));
+        verify(host, never()).runDiscardingStdout(any(), any(), anyList(), any());
+    }
+
+    @Test
+    void theWholeTableNeedsTheAdminRoleEvenWithTheHeader() {
+        SecurityContextHolder.getContext().setAuthentication(
+                new TestingAuthenticationToken("ops", null, "ROLE_OPERATOR"));
+        try {
+            assertThatThrownBy(() -> flush.flush(LAB, request(null, null, true), "flush-all"))
+                    .isInstanceOf(AccessDeniedException.class);
+            verify(host, never()).runDiscardingStdout(any(), any(), anyList(), any());
+        } finally {
+            SecurityContextHolder.clearContext();
+        }
     }
 
     @Test
@@ -200,6 +240,7 @@ class FlushServiceTest {
 
     @Test
     void theWholeTableWithTheHeaderIsConntrackF() {
+        SecurityContextHolder.getContext().setAuthentication(new TestingAuthenticationToken("root", null, "ROLE_ADMIN"));
         given(table.count(LAB)).willReturn(500L, 3L);
         conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.\n");
 
@@ -211,6 +252,7 @@ class FlushServiceTest {
         assertThat(result.deleted()).isEqualTo(497);
         assertThat(result.filter()).isEmpty();
         assertThat(result.warnings()).anyMatch(w -> w.contains("conntrack -F reports no count"));
+        SecurityContextHolder.clearContext();
     }
 
     @Test

@@ -101,6 +101,14 @@ class SudoModeHostIT {
     }
 
     @Test
+    void theRootOnlyConntrackTableIsReadThroughSudo() throws Exception {
+        HttpResponse<String> summary = send("GET", "/api/v1/conntrack/entries/summary?groupBy=protocol", null);
+
+        assertThat(summary.statusCode()).as(summary.body()).isEqualTo(200);
+        assertThat(summary.body()).contains("\"total\"");
+    }
+
+    @Test
     void anAllowedChangeGoesThroughSudo() throws Exception {
         long original = KernelValues.read(KEY);
         long changed = original == 11 ? 12 : 11;

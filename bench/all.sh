@@ -58,7 +58,8 @@ fi
 
 if [ -x bench/security-overhead.sh ]; then
   if run security bench/security-overhead.sh; then
-    grep -E ':' "$LOGS/security.out" | grep -v '^\[' | while IFS= read -r line; do
+    # its figures are the indented "label: value" lines; the rest is the agents' logs
+    grep -E '^  [^ ].*:' "$LOGS/security.out" | while IFS= read -r line; do
       row security "$(sed -E 's/[[:space:]]*:.*$//; s/^[[:space:]]+//' <<<"$line")" "$(sed -E 's/^[^:]*:[[:space:]]*//' <<<"$line")"
     done
   fi

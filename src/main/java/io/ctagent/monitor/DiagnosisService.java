@@ -45,6 +45,8 @@ public class DiagnosisService {
     /** Below this the table is too small for shares to mean anything. */
     static final long MIN_ENTRIES_FOR_TABLE_CHECKS = 1000;
     static final double FLOOD_SHARE = 0.5;
+    static final double FORWARDING_LOCAL_SHARE = 0.1;
+    static final int LOCAL_SHARE_GROUPS = 1000;
 
     private final UsageService usage;
     private final UsageHistory history;
@@ -95,6 +97,7 @@ public class DiagnosisService {
         if (own.count() >= MIN_ENTRIES_FOR_TABLE_CHECKS) {
             longTimeouts(own, recommendation).ifPresent(findings::add);
             oneSourceDominates(own).ifPresent(findings::add);
+            forwardingOnly(own).ifPresent(findings::add);
         }
 
         findings.sort(Comparator.comparing(Finding::severity).reversed());
@@ -303,6 +306,69 @@ public class DiagnosisService {
                 evidence, new ProposedRequest("POST", "/api/v1/conntrack/flush",
                 Map.of("filter", Map.of("src", String.valueOf(src)), "dryRun", true), "operator",
                 "count, then delete, the entries from " + src)));
+    }
+
+    /**
+     * A router: forwarding on and few entries to or from the host's own addresses. Its tracked flows
+     * are transit traffic that scoped NOTRACK rules can exempt (never a blanket rule: NAT needs tracking).
+     */
+    private Optional<Finding> forwardingOnly(ConntrackUsage own) {
+        boolean forwarding = host.readProc(NetnsTarget.OWN, "sys/net/ipv4/ip_forward")
+                .map(text -> text.strip().equals("1")).orElse(false);
+        if (!forwarding) {
+            return Optional.empty();
+        }
+        Set<String> local = localAddresses();
+        EntrySummary byDst = entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.DST), LOCAL_SHARE_GROUPS);
+        EntrySummary bySrc = entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), LOCAL_SHARE_GROUPS);
+        long toHost = byDst.groups().stream().filter(g -> local.contains(String.valueOf(g.key().get("dst"))))
+                .mapToLong(EntrySummary.Group::count).sum();
+        long fromHost = bySrc.groups().stream().filter(g -> local.contains(String.valueOf(g.key().get("src"))))
+                .mapToLong(EntrySummary.Group::count).sum();
+        long total = Math.max(1, byDst.total());
+        double localShare = Math.min(1.0, (double) (toHost + fromHost) / total);
+        if (localShare > FORWARDING_LOCAL_SHARE) {
+            return Optional.empty();
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("ipForward", 1);
+        evidence.put("total", byDst.total());
+        evidence.put("toOrFromThisHost", toHost + fromHost);
+        evidence.put("localSharePercent", Math.round(localShare * 1000) / 10.0);
+        evidence.put("localAddresses", local.size());
+        Object busiestPort = entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.DPORT), 1).groups().stream()
+                .findFirst().map(g -> g.key().get("dport")).orElse(null);
+        evidence.put("busiestDport", busiestPort);
+        Map<String, Object> rule = new LinkedHashMap<>();
+        rule.put("direction", "PREROUTING");
+        rule.put("protocol", "udp");
+        rule.put("dports", busiestPort == null ? "53" : String.valueOf(busiestPort));
+        rule.put("comment", "transit traffic exempted after diagnosis");
+        rule.put("dryRun", true);
+        return Optional.of(new Finding("forwarding-host", Severity.INFO, "Forwarding host: most tracked flows are transit",
+                "IP forwarding is on and only " + evidence.get("localSharePercent") + " % of " + byDst.total()
+                        + " entries go to or come from this host. If this transit traffic needs no NAT or stateful "
+                        + "filtering, exempt the busiest flows with scoped NOTRACK rules (a dry run is proposed; set "
+                        + "protocol, ports and addresses to the flows you mean). Never a blanket NOTRACK.",
+                evidence, new ProposedRequest("POST", "/api/v1/notrack/rules", rule, "operator",
+                "plan a scoped NOTRACK rule for the busiest transit port")));
+    }
+
+    /** The host's own addresses (`ip -o addr show`), without prefix lengths. */
+    private Set<String> localAddresses() {
+        Set<String> addresses = new HashSet<>();
+        try {
+            for (String line : host.runUnprivileged(io.ctagent.hostagent.Tool.IP, List.of("-o", "addr", "show"))
+                    .stdout().split("\n")) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 3 && (fields[2].equals("inet") || fields[2].equals("inet6"))) {
+                    addresses.add(fields[3].replaceAll("/.*", ""));
+                }
+            }
+        } catch (RuntimeException noIpTool) {
+            // Without the ip tool every entry counts as transit: the finding says how many addresses it knew.
+        }
+        return addresses;
     }
 
     /** Enough for the fullest namespace twice over, and at least what the recommendation says. */

@@ -169,6 +169,47 @@ class DiagnosisServiceTest {
         assertThat(finding.fix()).isNull();
     }
 
+    @Test
+    void aForwardingHostWithLittleLocalTrafficIsToldAboutScopedNotrack() {
+        ownUsage(5000, 262144, 262144);
+        given(host.readProc(NetnsTarget.OWN, "sys/net/ipv4/ip_forward")).willReturn(Optional.of("1\n"));
+        given(host.runUnprivileged(eq(io.ctagent.hostagent.Tool.IP), any())).willReturn(
+                new io.ctagent.hostagent.CommandResult(List.of("/usr/sbin/ip"), 0,
+                        "2: eth0    inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0\n", "", 1, false, false));
+        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.STATE), 20)).willReturn(summary(5000));
+        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), 1)).willReturn(summary(5000,
+                new EntrySummary.Group(Map.of("src", "198.51.100.7"), 100)));
+        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.DST), 1000)).willReturn(summary(5000,
+                new EntrySummary.Group(Map.of("dst", "203.0.113.1"), 4800),
+                new EntrySummary.Group(Map.of("dst", "192.0.2.2"), 200)));
+        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), 1000)).willReturn(summary(5000,
+                new EntrySummary.Group(Map.of("src", "198.51.100.7"), 5000)));
+        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.DPORT), 1)).willReturn(summary(5000,
+                new EntrySummary.Group(Map.of("dport", 53), 4000)));
+
+        Finding finding = only("forwarding-host");
+
+        assertThat(finding.evidence()).containsEntry("localSharePercent", 4.0).containsEntry("busiestDport", 53);
+        assertThat(finding.fix().path()).isEqualTo("/api/v1/notrack/rules");
+        assertThat(((Map<?, ?>) finding.fix().body()).get("dryRun")).isEqualTo(true);
+    }
+
+    @Test
+    void aForwardingHostServingItselfIsNotAForwardingFinding() {
+        ownUsage(5000, 262144, 262144);
+        given(host.readProc(NetnsTarget.OWN, "sys/net/ipv4/ip_forward")).willReturn(Optional.of("1\n"));
+        given(host.runUnprivileged(eq(io.ctagent.hostagent.Tool.IP), any())).willReturn(
+                new io.ctagent.hostagent.CommandResult(List.of("/usr/sbin/ip"), 0,
+                        "2: eth0    inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0\n", "", 1, false, false));
+        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.STATE), 20)).willReturn(summary(5000));
+        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), 1)).willReturn(summary(5000));
+        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.DST), 1000)).willReturn(summary(5000,
+                new EntrySummary.Group(Map.of("dst", "192.0.2.2"), 4000)));
+        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), 1000)).willReturn(summary(5000));
+
+        assertThat(diagnosis.diagnose().findings()).isEmpty();
+    }
+
     private Finding only(String id) {
         List<Finding> found = diagnosis.diagnose().findings();
         assertThat(found).extracting(Finding::id).containsExactly(id);

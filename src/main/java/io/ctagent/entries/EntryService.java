@@ -134,6 +134,11 @@ public class EntryService {
     }
 
     /** How many entries match now: one pass, nothing kept. */
+    /** The whole table grouped, for other features (the diagnosis). */
+    public EntrySummary summarizeAll(NetnsTarget netns, List<GroupBy> groupBy, int top) {
+        return summary(netns, EntryFilter.ALL, groupBy, top);
+    }
+
     public long countMatching(NetnsTarget netns, EntryFilter filter) {
         long[] matched = {0};
         table.scan(netns, table.sourceFor(netns), filter.scope(), e -> {

@@ -14,10 +14,14 @@ import java.util.Set;
 
 import org.springframework.stereotype.Service;
 
+import io.ctagent.entries.EntryService;
+import io.ctagent.entries.EntrySummary;
+import io.ctagent.entries.GroupBy;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.monitor.Finding.ProposedRequest;
 import io.ctagent.tuning.Recommendation;
+import io.ctagent.tuning.Recommendation.RecommendedSetting;
 import io.ctagent.tuning.RecommendationService;
 import io.ctagent.usage.ConntrackUsage;
 import io.ctagent.usage.HistoryPoint;
@@ -38,6 +42,11 @@ public class DiagnosisService {
     static final String MAX_KEY = "net.netfilter.nf_conntrack_max";
     /** Older kernels sized max at 4 entries per bucket; more means long hash chains on every lookup. */
     static final double MAX_ENTRIES_PER_BUCKET = 4.0;
+    /** Below this the table is too small for shares to mean anything. */
+    static final long MIN_ENTRIES_FOR_TABLE_CHECKS = 1000;
+    static final double FLOOD_SHARE = 0.5;
+    static final double FORWARDING_LOCAL_SHARE = 0.1;
+    static final int LOCAL_SHARE_GROUPS = 1000;
 
     private final UsageService usage;
     private final UsageHistory history;
@@ -45,11 +54,14 @@ public class DiagnosisService {
     private final NetnsInventory inventory;
     private final EventLog events;
     private final RecommendationService recommendations;
+    private final EntryService entries;
     private final HostAgent host;
     private final Clock clock;
 
     DiagnosisService(UsageService usage, UsageHistory history, UsageProperties levels, NetnsInventory inventory,
-                     EventLog events, RecommendationService recommendations, HostAgent host, Clock clock) {
+                     EventLog events, RecommendationService recommendations, EntryService entries, HostAgent host,
+                     Clock clock) {
+        this.entries = entries;
         this.usage = usage;
         this.history = history;
         this.levels = levels;
@@ -82,6 +94,11 @@ public class DiagnosisService {
         bucketsTooFew(own, recommendation).ifPresent(findings::add);
         drops(history.window(WINDOW), own, raiseTo, recommendation).ifPresent(findings::add);
         load(recommendation.inputs().cpus()).ifPresent(findings::add);
+        if (own.count() >= MIN_ENTRIES_FOR_TABLE_CHECKS) {
+            longTimeouts(own, recommendation).ifPresent(findings::add);
+            oneSourceDominates(own).ifPresent(findings::add);
+            forwardingOnly(own).ifPresent(findings::add);
+        }
 
         findings.sort(Comparator.comparing(Finding::severity).reversed());
         Severity level = findings.isEmpty() ? Severity.INFO : findings.get(0).severity();
@@ -222,6 +239,136 @@ public class DiagnosisService {
                 "System load is high", "The 1-minute load is " + oneMinute + " on " + cpus + " CPUs (" + perCpu
                 + " per CPU). Conntrack lookups and garbage collection slow down under load; no API call fixes "
                 + "this: find the busy processes (top, dmesg).", evidence, null));
+    }
+
+    /** Which TCP state each timeout sysctl holds entries in. */
+    private static final Map<String, String> TIMEOUT_STATE = Map.of(
+            "net.netfilter.nf_conntrack_tcp_timeout_established", "ESTABLISHED",
+            "net.netfilter.nf_conntrack_tcp_timeout_time_wait", "TIME_WAIT",
+            "net.netfilter.nf_conntrack_tcp_timeout_close_wait", "CLOSE_WAIT",
+            "net.netfilter.nf_conntrack_tcp_timeout_fin_wait", "FIN_WAIT");
+
+    /** Timeouts above the recommendation, holding at least half the table in their TCP states. */
+    private Optional<Finding> longTimeouts(ConntrackUsage own, Recommendation recommendation) {
+        EntrySummary byState = entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.STATE), 20);
+        Map<String, Long> perState = new LinkedHashMap<>();
+        byState.groups().forEach(g -> perState.put(String.valueOf(g.key().get("state")), g.count()));
+        Map<String, Long> changes = new LinkedHashMap<>();
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        long held = 0;
+        for (RecommendedSetting timeout : recommendation.timeouts()) {
+            String state = TIMEOUT_STATE.get(timeout.key());
+            if (state == null || timeout.current() == null || timeout.current() <= timeout.recommended()) {
+                continue;
+            }
+            long inState = perState.getOrDefault(state, 0L);
+            held += inState;
+            changes.put(timeout.key(), timeout.recommended());
+            evidence.put(timeout.key(), Map.of("current", timeout.current(), "recommended", timeout.recommended(),
+                    "entries" + state, inState));
+        }
+        if (changes.isEmpty() || byState.total() == 0 || held * 2 < byState.total()) {
+            return Optional.empty();
+        }
+        evidence.put("total", byState.total());
+        evidence.put("heldByLongTimeouts", held);
+        Severity severity = own.level() == UsageLevel.OK ? Severity.INFO : Severity.WARNING;
+        return Optional.of(new Finding("long-timeouts", severity, "Long TCP timeouts hold most of the table",
+                held + " of " + byState.total() + " entries are in TCP states whose timeouts are longer than "
+                        + "this host needs; dead connections stay tracked that long. Shorten them as recommended.",
+                evidence, new ProposedRequest("PATCH", "/api/v1/sysctls", Map.of("changes", changes, "persist", true),
+                "operator", "shorten the TCP timeouts to the recommended values")));
+    }
+
+    /** One source address holding an abnormal share of the table: a flood, or one very busy client. */
+    private Optional<Finding> oneSourceDominates(ConntrackUsage own) {
+        EntrySummary bySrc = entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), 1);
+        if (bySrc.groups().isEmpty() || bySrc.total() == 0) {
+            return Optional.empty();
+        }
+        EntrySummary.Group top = bySrc.groups().get(0);
+        double share = (double) top.count() / bySrc.total();
+        if (share < FLOOD_SHARE) {
+            return Optional.empty();
+        }
+        Object src = top.key().get("src");
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("src", src);
+        evidence.put("entries", top.count());
+        evidence.put("total", bySrc.total());
+        evidence.put("sharePercent", Math.round(share * 1000) / 10.0);
+        return Optional.of(new Finding("one-source-dominates",
+                own.level() == UsageLevel.OK ? Severity.WARNING : Severity.CRITICAL,
+                "One source holds " + evidence.get("sharePercent") + " % of the table",
+                src + " holds " + top.count() + " of " + bySrc.total() + " entries: a flood or a misbehaving "
+                        + "client. Check it with GET /api/v1/conntrack/entries?src=" + src + ", then delete its "
+                        + "entries (the proposed request is a dry run; drop dryRun to delete) and block it upstream.",
+                evidence, new ProposedRequest("POST", "/api/v1/conntrack/flush",
+                Map.of("filter", Map.of("src", String.valueOf(src)), "dryRun", true), "operator",
+                "count, then delete, the entries from " + src)));
+    }
+
+    /**
+     * A router: forwarding on and few entries to or from the host's own addresses. Its tracked flows
+     * are transit traffic that scoped NOTRACK rules can exempt (never a blanket rule: NAT needs tracking).
+     */
+    private Optional<Finding> forwardingOnly(ConntrackUsage own) {
+        boolean forwarding = host.readProc(NetnsTarget.OWN, "sys/net/ipv4/ip_forward")
+                .map(text -> text.strip().equals("1")).orElse(false);
+        if (!forwarding) {
+            return Optional.empty();
+        }
+        Set<String> local = localAddresses();
+        EntrySummary byDst = entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.DST), LOCAL_SHARE_GROUPS);
+        EntrySummary bySrc = entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), LOCAL_SHARE_GROUPS);
+        long toHost = byDst.groups().stream().filter(g -> local.contains(String.valueOf(g.key().get("dst"))))
+                .mapToLong(EntrySummary.Group::count).sum();
+        long fromHost = bySrc.groups().stream().filter(g -> local.contains(String.valueOf(g.key().get("src"))))
+                .mapToLong(EntrySummary.Group::count).sum();
+        long total = Math.max(1, byDst.total());
+        double localShare = Math.min(1.0, (double) (toHost + fromHost) / total);
+        if (localShare > FORWARDING_LOCAL_SHARE) {
+            return Optional.empty();
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("ipForward", 1);
+        evidence.put("total", byDst.total());
+        evidence.put("toOrFromThisHost", toHost + fromHost);
+        evidence.put("localSharePercent", Math.round(localShare * 1000) / 10.0);
+        evidence.put("localAddresses", local.size());
+        Object busiestPort = entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.DPORT), 1).groups().stream()
+                .findFirst().map(g -> g.key().get("dport")).orElse(null);
+        evidence.put("busiestDport", busiestPort);
+        Map<String, Object> rule = new LinkedHashMap<>();
+        rule.put("direction", "PREROUTING");
+        rule.put("protocol", "udp");
+        rule.put("dports", busiestPort == null ? "53" : String.valueOf(busiestPort));
+        rule.put("comment", "transit traffic exempted after diagnosis");
+        rule.put("dryRun", true);
+        return Optional.of(new Finding("forwarding-host", Severity.INFO, "Forwarding host: most tracked flows are transit",
+                "IP forwarding is on and only " + evidence.get("localSharePercent") + " % of " + byDst.total()
+                        + " entries go to or come from this host. If this transit traffic needs no NAT or stateful "
+                        + "filtering, exempt the busiest flows with scoped NOTRACK rules (a dry run is proposed; set "
+                        + "protocol, ports and addresses to the flows you mean). Never a blanket NOTRACK.",
+                evidence, new ProposedRequest("POST", "/api/v1/notrack/rules", rule, "operator",
+                "plan a scoped NOTRACK rule for the busiest transit port")));
+    }
+
+    /** The host's own addresses (`ip -o addr show`), without prefix lengths. */
+    private Set<String> localAddresses() {
+        Set<String> addresses = new HashSet<>();
+        try {
+            for (String line : host.runUnprivileged(io.ctagent.hostagent.Tool.IP, List.of("-o", "addr", "show"))
+                    .stdout().split("\n")) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 3 && (fields[2].equals("inet") || fields[2].equals("inet6"))) {
+                    addresses.add(fields[3].replaceAll("/.*", ""));
+                }
+            }
+        } catch (RuntimeException noIpTool) {
+            // Without the ip tool every entry counts as transit: the finding says how many addresses it knew.
+        }
+        return addresses;
     }
 
     /** Enough for the fullest namespace twice over, and at least what the recommendation says. */

@@ -31,7 +31,8 @@ import io.ctagent.web.OperatorProblem;
 public class HostAgent {
 
     private static final Logger log = LoggerFactory.getLogger(HostAgent.class);
-    private static final int READ_CHUNK = 64 * 1024;
+    /** A page: what the kernel hands a sysctl read at most, and small enough to allocate per read. */
+    private static final int READ_CHUNK = 4096;
 
     private final HostPaths paths;
     private final Tools tools;
@@ -330,7 +331,7 @@ public class HostAgent {
      */
     static Optional<String> readFile(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
             byte[] buffer = new byte[READ_CHUNK];
             int n;
             while ((n = in.read(buffer, 0, buffer.length)) > 0) {

@@ -64,6 +64,12 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 in_ns() { nsenter --net="/run/netns/$NS" -- "$@"; }
+# One admin key for the bench's own agents, configured by its hash like any other.
+KEY="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+KEY_ARGS=(--ctagent.security.api-keys[0].name=bench
+  --ctagent.security.api-keys[0].sha256="$(printf %s "$KEY" | sha256sum | cut -c1-64)"
+  --ctagent.security.api-keys[0].roles=admin --ctagent.notrack.state-file="$TMP/notrack.json")
+curl() { command curl -H "X-API-Key: $KEY" "$@"; }
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 # The median of per-run ratios: each agent run against the baseline run right next to it, so load that
@@ -83,7 +89,8 @@ fill() {
 start_agent() { # port log extra-args...
   local port=$1 log=$2; shift 2
   java $AGENT_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$port" \
-    --management.endpoints.web.exposure.include=health,metrics "$@" >"$log" 2>&1 &
+    --management.endpoints.web.exposure.include=health,metrics "${KEY_ARGS[@]}" \
+    --ctagent.audit.path="$log.audit.jsonl" "$@" >"$log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$port/actuator/health/liveness" >/dev/null 2>&1 && { echo "$pid"; return; }
@@ -156,20 +163,20 @@ MATCHED=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["
 OWN_PORT=$(free_port)
 # nsenter itself, not the in_ns function: $! must be the JVM (nsenter execs it), not a subshell around it.
 nsenter --net="/run/netns/$NS" -- java $AGENT_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$OWN_PORT" \
-  >"$TMP/own.log" 2>&1 &
+  "${KEY_ARGS[@]}" --ctagent.audit.path="$TMP/own-audit.jsonl" >"$TMP/own.log" 2>&1 &
 OWN_PID=$!
 for _ in $(seq 1 120); do
-  in_ns curl -sf "http://127.0.0.1:$OWN_PORT/actuator/health/liveness" >/dev/null 2>&1 && break
+  in_ns curl -H "X-API-Key: $KEY" -sf "http://127.0.0.1:$OWN_PORT/actuator/health/liveness" >/dev/null 2>&1 && break
   kill -0 "$OWN_PID" 2>/dev/null || die "the in-namespace agent did not start; see $TMP/own.log"
   sleep 0.5
 done
 OWN_SUMMARY="http://127.0.0.1:$OWN_PORT/api/v1/conntrack/entries/summary?groupBy=protocol,state,dport&top=10"
-for _ in $(seq 1 "$WARMUP"); do in_ns curl -sf -o /dev/null "$OWN_SUMMARY"; done
+for _ in $(seq 1 "$WARMUP"); do in_ns curl -H "X-API-Key: $KEY" -sf -o /dev/null "$OWN_SUMMARY"; done
 : >"$TMP/own"; : >"$TMP/cat2"
 for _ in $(seq 1 "$RUNS"); do
   t0=$(now_ns); in_ns cat /proc/net/nf_conntrack >/dev/null; t1=$(now_ns)
   echo $(( (t1 - t0) / 1000000 )) >>"$TMP/cat2"
-  in_ns curl -sf -o /dev/null -w '%{time_total}\n' "$OWN_SUMMARY" | awk '{printf "%d\n", $1 * 1000}' >>"$TMP/own"
+  in_ns curl -H "X-API-Key: $KEY" -sf -o /dev/null -w '%{time_total}\n' "$OWN_SUMMARY" | awk '{printf "%d\n", $1 * 1000}' >>"$TMP/own"
 done
 kill "$OWN_PID"; wait "$OWN_PID" 2>/dev/null || true
 OWN_PID=""

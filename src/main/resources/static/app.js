@@ -7,8 +7,8 @@ const USAGE_EVERY_MS = 5000;      // usage gauge and history
 const DETAILS_EVERY_MS = 30000;   // namespaces, top sources, diagnosis, NOTRACK rules: heavier reads
 const EVENTS_KEPT = 50;
 const RECONNECT_MS = 5000;
-// The agent's defaults for ctagent.usage.warn-percent / critical-percent, used when the
-// usage answer does not carry warnPercent / criticalPercent.
+// The agent's defaults for ctagent.usage.warn-percent / critical-percent, used only if an older
+// agent's usage answer does not carry warnPercent / criticalPercent.
 const DEFAULT_WARN_PERCENT = 75;
 const DEFAULT_CRITICAL_PERCENT = 90;
 const SVG_NS = 'http://www.w3.org/2000/svg';

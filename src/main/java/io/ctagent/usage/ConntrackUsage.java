@@ -15,8 +15,10 @@ import java.time.Instant;
  * @param memoryBytes count x the conntrack object size plus buckets x 8
  * @param objectSize bytes per entry used for memoryBytes (from /proc/slabinfo, else 320)
  * @param level OK, WARN or CRITICAL by ctagent.usage.warn-percent / critical-percent
+ * @param warnPercent the configured percent for WARN (the dashboard draws its bands from these)
+ * @param criticalPercent the configured percent for CRITICAL
  */
 public record ConntrackUsage(String netns, long count, long max, double usagePercent, long buckets, Long hashsize,
                              double entriesPerBucket, long memoryBytes, int objectSize, UsageLevel level,
-                             Instant sampledAt) {
+                             Instant sampledAt, int warnPercent, int criticalPercent) {
 }

@@ -49,7 +49,8 @@ public class UsageService {
         double perBucket = buckets == 0 ? 0 : round2((double) count / buckets);
         long memory = count * objectSize + buckets * BUCKET_BYTES;
         return new ConntrackUsage(netns.name().orElse(null), count, max, percent, buckets, hashsize, perBucket,
-                memory, objectSize, UsageLevel.of(percent, properties), Instant.now(clock));
+                memory, objectSize, UsageLevel.of(percent, properties), Instant.now(clock), properties.warnPercent(),
+                properties.criticalPercent());
     }
 
     public ConntrackStats stats(NetnsTarget netns) {

@@ -220,7 +220,7 @@ class DiagnosisServiceTest {
         double percent = 100.0 * count / max;
         given(usage.usage(NetnsTarget.OWN)).willReturn(new ConntrackUsage(null, count, max, percent, buckets,
                 buckets, (double) count / buckets, 0, 256, percent >= 90 ? UsageLevel.CRITICAL
-                : percent >= 75 ? UsageLevel.WARN : UsageLevel.OK, NOW));
+                : percent >= 75 ? UsageLevel.WARN : UsageLevel.OK, NOW, 75, 90));
     }
 
     private static NetnsSummary namespace(long inode, String name, boolean own, long count, long max) {

@@ -39,7 +39,7 @@ class UsageControllerTest {
     @Test
     void usageHasTheFieldsOfTheContract() throws Exception {
         given(usage.usage(NetnsTarget.OWN)).willReturn(new ConntrackUsage(null, 900, 1000, 90.0, 250, 250L, 3.6,
-                900L * 256 + 250 * 8, 256, UsageLevel.CRITICAL, Instant.parse("2026-11-26T12:00:00Z")));
+                900L * 256 + 250 * 8, 256, UsageLevel.CRITICAL, Instant.parse("2026-11-26T12:00:00Z"), 70, 85));
 
         mvc.perform(get("/api/v1/conntrack/usage"))
                 .andExpect(status().isOk())
@@ -51,7 +51,9 @@ class UsageControllerTest {
                 .andExpect(jsonPath("$.entriesPerBucket").value(3.6))
                 .andExpect(jsonPath("$.memoryBytes").value(232400))
                 .andExpect(jsonPath("$.level").value("CRITICAL"))
-                .andExpect(jsonPath("$.sampledAt").value("2026-11-26T12:00:00Z"));
+                .andExpect(jsonPath("$.sampledAt").value("2026-11-26T12:00:00Z"))
+                .andExpect(jsonPath("$.warnPercent").value(70))
+                .andExpect(jsonPath("$.criticalPercent").value(85));
     }
 
     @Test

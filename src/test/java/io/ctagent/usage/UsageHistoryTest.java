@@ -21,7 +21,7 @@ class UsageHistoryTest {
 
     private static UsageSample sample(long secondsAfterT0, long count, long insert, long drop, long earlyDrop) {
         ConntrackUsage usage = new ConntrackUsage(null, count, 1000, count / 10.0, 1000, 1000L, 0, 0, 256,
-                UsageLevel.OK, T0.plusSeconds(secondsAfterT0));
+                UsageLevel.OK, T0.plusSeconds(secondsAfterT0), 75, 90);
         StatCounters totals = new StatCounters(null, count, 0L, 0L, 0L, insert, 0L, drop, earlyDrop, 0L, 0L, 0L, 0L,
                 0L, 0L, 0L);
         return new UsageSample(T0.plusSeconds(secondsAfterT0), usage, totals);

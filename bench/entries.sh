@@ -89,7 +89,7 @@ fill() {
 start_agent() { # port log extra-args...
   local port=$1 log=$2; shift 2
   java $AGENT_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$port" \
-    --management.endpoints.web.exposure.include=health,metrics "${KEY_ARGS[@]}" \
+    --management.endpoints.web.exposure.include=health,prometheus "${KEY_ARGS[@]}" \
     --ctagent.audit.path="$log.audit.jsonl" "$@" >"$log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 120); do
@@ -100,9 +100,9 @@ start_agent() { # port log extra-args...
   die "the agent did not answer within 60 s"
 }
 
-heap_used() { # port -> bytes
-  curl -sf "http://127.0.0.1:$1/actuator/metrics/jvm.memory.used?tag=area:heap" \
-    | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["measurements"][0]["value"]))'
+heap_used() { # port -> bytes (the heap pools of jvm_memory_used_bytes, from the Prometheus endpoint)
+  curl -sf "http://127.0.0.1:$1/actuator/prometheus" \
+    | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {sum += $NF} END {printf "%d\n", sum}'
 }
 
 # Heap during one summary: GC first, then poll heap in use every 20 ms while the request runs.
@@ -247,4 +247,4 @@ printf "%-58s %8s ms   %s of conntrack -D (target <= 1.20x)\n" "POST /flush {pro
 echo "heap in use during a summary of $H1_TOTAL entries ($HEAP_NOTE; agent $AGENT_OPTS):"
 printf "   %-55s before %s, peak %s, growth %s (target < 64 MB)\n" "groupBy=protocol,state,dport" "$(mb "$H1_BEFORE")" "$(mb "$H1_PEAK")" "$(mb $((H1_PEAK - H1_BEFORE)))"
 printf "   %-55s before %s, peak %s, growth %s\n" "groupBy=dst (distinct groups kept, exact: $H2_GROUPS)" "$(mb "$H2_BEFORE")" "$(mb "$H2_PEAK")" "$(mb $((H2_PEAK - H2_BEFORE)))"
-echo "(heap in use is sampled every 20 ms from /actuator/metrics after a GC; it includes garbage, so growth is an upper bound)"
+echo "(heap in use is sampled every 20 ms from /actuator/prometheus (jvm_memory_used_bytes, heap pools); it includes garbage, so growth is an upper bound)"

@@ -23,7 +23,8 @@ import tools.jackson.databind.JsonNode;
  * The only record of changes to the host. Every mutation writes an intent before it touches
  * anything and an outcome after; rejected attempts (INVALID, DENIED) are written too. Who asked
  * (actor, roles, source IP, request id) comes from the current request, never from the caller of
- * this class. Most features should go through {@link MutationGate}, which calls these in order.
+ * this class. Every change calls {@link #intent} under the agent's MutationLock before it touches
+ * the host and {@link #outcome} after (see sysctl.ChangeAudit, notrack.NotrackAudit, FlushService).
  *
  * <p>Never pass secrets (keys, tokens, passwords) in {@code params}, {@code before} or
  * {@code after}: the log keeps them forever.
@@ -71,7 +72,7 @@ public class AuditLog {
      * @param reason why it failed, or null
      * @return the outcome record's id
      * @throws OperatorProblem 503 when the record cannot be written (the change has happened by then:
-     *         callers report it rather than fail the request; {@link MutationGate} does)
+     *         callers report it rather than fail the request)
      */
     public String outcome(AuditIntent intent, AuditResult result, Object before, Object after,
                           List<AuditCommand> commands, String reason) {

@@ -14,7 +14,7 @@ import io.ctagent.web.OperatorProblem;
  * Serialises every change to the host: a change reads "before", writes and reads back, and
  * two interleaved changes would each record the other's value as their "before". Reads do
  * not take it. It is the agent's one mutation lock: sysctl, hashsize and rollback changes take
- * it, and so does the audit's MutationGate. Reentrant, so a change may call another under it.
+ * it, and so do flushes and NOTRACK changes. Reentrant, so a change may call another under it.
  */
 @Component
 public class MutationLock {

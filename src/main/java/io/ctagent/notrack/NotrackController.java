@@ -17,12 +17,13 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.ctagent.hostagent.NetnsTarget;
+import io.ctagent.security.Callers;
+import io.ctagent.security.Role;
 import io.ctagent.web.InvalidInput;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.DatabindException;
 
 @RestController
@@ -63,9 +64,9 @@ class NotrackController {
     @ApiResponse(responseCode = "201", description = "added and read back from the kernel")
     @ApiResponse(responseCode = "200", description = "dry run, or an identical rule exists already")
     ResponseEntity<NotrackChange> create(@Parameter(description = NETNS) @RequestParam(required = false) String netns,
-                                         @RequestBody NotrackRequest request, HttpServletRequest http) {
+                                         @RequestBody NotrackRequest request) {
         NetnsTarget target = NetnsTarget.parse(netns);
-        NotrackChange change = notrack.create(target, request, CallerRoles.isAdmin(http));
+        NotrackChange change = notrack.create(target, request, Callers.has(Role.ADMIN));
         if (!change.applied()) {
             return ResponseEntity.ok(change);
         }

@@ -45,17 +45,8 @@ final class AccessRules {
 
     static List<Rule> table(boolean publicMetrics) {
         List<Rule> rules = new ArrayList<>();
-        // Swagger UI and the spec: a caller needs them to learn how to authenticate.
-        get(rules, Access.PUBLIC, "/swagger-ui.html", "/swagger-ui/**", "/v3/api-docs", "/v3/api-docs/**",
-                "/v3/api-docs.yaml");
-        // The status dashboard's files (io.ctagent.web.DashboardHeaders): the page loads before the
-        // operator enters a key, and it holds no host data; its API calls carry the key.
-        get(rules, Access.PUBLIC, "/", "/index.html", "/app.js", "/app.css");
-        // Probes carry no key.
-        get(rules, Access.PUBLIC, "/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness");
-        get(rules, publicMetrics ? Access.PUBLIC : Access.VIEWER, "/actuator/prometheus");
-        get(rules, Access.VIEWER, "/actuator", "/actuator/info", "/actuator/health/**");
-
+        // The API first: rules are tried in order on every request, and its reads are the hot path.
+        // No two rules overlap except the probes below, which come before /actuator/health/**.
         get(rules, Access.VIEWER, API + "/agent");
         get(rules, Access.VIEWER, API + "/conntrack/usage", API + "/conntrack/stats", API + "/conntrack/usage/history",
                 API + "/conntrack/entries", API + "/conntrack/entries/summary");
@@ -79,6 +70,17 @@ final class AccessRules {
         get(rules, Access.VIEWER, API + "/netns", API + "/events", API + "/events/stream", API + "/diagnosis");
 
         get(rules, Access.AUDITOR, API + "/audit", API + "/audit/**");
+
+        // Swagger UI and the spec: a caller needs them to learn how to authenticate.
+        get(rules, Access.PUBLIC, "/swagger-ui.html", "/swagger-ui/**", "/v3/api-docs", "/v3/api-docs/**",
+                "/v3/api-docs.yaml");
+        // The status dashboard's files (io.ctagent.web.DashboardHeaders): the page loads before the
+        // operator enters a key, and it holds no host data; its API calls carry the key.
+        get(rules, Access.PUBLIC, "/", "/index.html", "/app.js", "/app.css");
+        // Probes carry no key.
+        get(rules, Access.PUBLIC, "/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness");
+        get(rules, publicMetrics ? Access.PUBLIC : Access.VIEWER, "/actuator/prometheus");
+        get(rules, Access.VIEWER, "/actuator", "/actuator/info", "/actuator/health/**");
         return rules;
     }
 

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.stereotype.Component;
 
@@ -41,6 +42,8 @@ class ApiKeys {
     /** Longer values are not keys we issued; don't spend a hash on them. */
     private static final int MAX_KEY_LENGTH = 512;
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    /** Never used directly, only cloned: a MessageDigest is not thread-safe. */
+    private static final MessageDigest SHA256 = newSha256();
 
     private final Map<String, Known> byHash = new HashMap<>();
 
@@ -96,14 +99,21 @@ class ApiKeys {
         if (known == null || !MessageDigest.isEqual(hash, known.hash())) {
             return Optional.empty();
         }
-        return Optional.of(new ApiKeyAuthentication(known.name(), known.roles().stream()
-                .map(role -> new SimpleGrantedAuthority(role.authority()))
-                .toList()));
+        return Optional.of(new ApiKeyAuthentication(known.name(), known.authorities()));
     }
 
     static byte[] sha256(String key) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            // A clone of a ready digest: getInstance searches the security providers on every call.
+            return ((MessageDigest) SHA256.clone()).digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 is cloneable", e);
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
@@ -138,9 +148,10 @@ class ApiKeys {
         }
     }
 
-    private record Known(String name, byte[] hash, Set<Role> roles) {
-        Known {
-            roles = Set.copyOf(roles);
+    private record Known(String name, byte[] hash, Set<Role> roles, List<GrantedAuthority> authorities) {
+        Known(String name, byte[] hash, Set<Role> roles) {
+            this(name, hash, Set.copyOf(roles), roles.stream()
+                    .<GrantedAuthority>map(role -> new SimpleGrantedAuthority(role.authority())).toList());
         }
 
         @Override

@@ -121,7 +121,7 @@ public class AuditLog {
      * written, and the answer is 503).</li>
      * <li>A 400: the web layer records it as INVALID (web.ProblemAdvice, {@link RejectedRequestRecorder}).</li>
      * <li>An {@link AccessDeniedException}: Spring Security answers 403 and records it as DENIED.</li>
-     * <li>Any other refusal (a guard, a stale ETag, a read-only or unknown key, a
+     * <li>Any other refusal (a guard, a stale ETag, a read-only or unknown key, a broken chain, a
      * read-only agent, another change holding the lock...) is recorded here: phase {@code rejected},
      * result FAILED (DENIED for a 403), reason {@code "<problem type>: <detail>"}; the problem answered
      * carries the record's id as {@code auditId}.</li>
@@ -152,6 +152,23 @@ public class AuditLog {
             } else {
                 attempts.set(outer);
             }
+        }
+    }
+
+    /**
+     * Walks the hash chain from its start through this record and the link that vouches for it (the
+     * next record's prevHash, or the last hash written), as GET /api/v1/audit/verify walks the whole
+     * log: whether the record, as it was read, can be trusted.
+     *
+     * @return ok when the chain holds up to and including it; else {@code firstBroken} names the first
+     *         record that does not, as verify would
+     * @throws OperatorProblem 503 when the audit cannot be read
+     */
+    public VerifyReport verifyThrough(AuditRecord record) {
+        try (AuditSnapshot snapshot = file.snapshot()) {
+            return ChainVerifier.verifyThrough(snapshot, record.id(), record.hash());
+        } catch (UncheckedIOException e) {
+            throw unreadable(e);
         }
     }
 

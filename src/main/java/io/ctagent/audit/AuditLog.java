@@ -14,6 +14,9 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.web.ErrorResponse;
 
 import io.ctagent.web.OperatorProblem;
 import tools.jackson.core.JacksonException;
@@ -21,10 +24,12 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The only record of changes to the host. Every mutation writes an intent before it touches
- * anything and an outcome after; rejected attempts (INVALID, DENIED) are written too. Who asked
- * (actor, roles, source IP, request id) comes from the current request, never from the caller of
- * this class. Every change calls {@link #intent} under the agent's MutationLock before it touches
- * the host and {@link #outcome} after (see sysctl.ChangeAudit, notrack.NotrackAudit, FlushService).
+ * anything and an outcome after; attempts refused before their intent are written too (INVALID,
+ * DENIED, or FAILED for a refused precondition, see {@link #attempt}). Who asked (actor, roles,
+ * source IP, request id) comes from the current request, never from the caller of this class. Every
+ * change runs inside {@link #attempt}, and calls {@link #intent} under the agent's MutationLock before
+ * it touches the host and {@link #outcome} after (see sysctl.ChangeAudit, notrack.NotrackAudit,
+ * FlushService).
  *
  * <p>Never pass secrets (keys, tokens, passwords) in {@code params}, {@code before} or
  * {@code after}: the log keeps them forever.
@@ -33,9 +38,13 @@ public class AuditLog {
 
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
 
+    private static final String PROBLEM_TYPE_PREFIX = "urn:ctagent:problem:";
+
     private final AuditFile file;
     private final Supplier<String> mode;
     private final Clock clock;
+    /** The changes being attempted on this thread, innermost first (see {@link #attempt}). */
+    private final ThreadLocal<Attempt> attempts = new ThreadLocal<>();
 
     AuditLog(AuditFile file, Supplier<String> mode, Clock clock) {
         this.file = file;
@@ -59,6 +68,11 @@ public class AuditLog {
      * @throws OperatorProblem 503 when the record cannot be written (fail closed)
      */
     public AuditIntent intent(String action, String target, Map<String, ?> params, Object before) {
+        // From here on the change records itself (or is refused 503 because the audit is down).
+        Attempt attempt = attempts.get();
+        if (attempt != null) {
+            attempt.markRecorded();
+        }
         AuditRecord record = record(AuditRecord.INTENT, null, action, target, params, before, null, null, null,
                 List.of());
         write(record);
@@ -96,14 +110,65 @@ public class AuditLog {
         if (result != AuditResult.INVALID && result != AuditResult.DENIED) {
             throw new IllegalArgumentException("a rejection is INVALID or DENIED, not " + result);
         }
-        AuditRecord record = record(AuditRecord.REJECTED, null, action, target, params, null, null, result, reason,
-                List.of());
+        return appendRejected(action, target, params, result, reason);
+    }
+
+    /**
+     * Runs a change that writes its own intent, so that a refusal before that intent is recorded
+     * too: every attempt leaves exactly one record of how it ended.
+     * <ul>
+     * <li>An intent was written: the change records its own outcome (or the intent could not be
+     * written, and the answer is 503).</li>
+     * <li>A 400: the web layer records it as INVALID (web.ProblemAdvice, {@link RejectedRequestRecorder}).</li>
+     * <li>An {@link AccessDeniedException}: Spring Security answers 403 and records it as DENIED.</li>
+     * <li>Any other refusal (a guard, a stale ETag, a read-only or unknown key, a broken chain, a
+     * read-only agent, another change holding the lock...) is recorded here: phase {@code rejected},
+     * result FAILED (DENIED for a 403), reason {@code "<problem type>: <detail>"}; the problem answered
+     * carries the record's id as {@code auditId}.</li>
+     * </ul>
+     * Like {@link #rejected}, best effort: the host is untouched, so when this record cannot be
+     * written the caller still gets the refusal (not a 503) and the agent's log says what was lost.
+     * Attempts may nest; the innermost names the record, since it knows the parsed target and params.
+     *
+     * @param action what the change's intent would record, e.g. {@code sysctl.set}
+     * @param target what it would be aimed at, as far as the request names it so far
+     * @param params what the caller asked for, parsed (no secrets), or null
+     */
+    public <T> T attempt(String action, String target, Map<String, ?> params, Supplier<T> change) {
+        Attempt outer = attempts.get();
+        Attempt attempt = new Attempt(outer);
+        attempts.set(attempt);
         try {
-            file.append(record);
-            return record.id();
+            return change.get();
+        } catch (RuntimeException refusal) {
+            if (!attempt.recorded) {
+                attempt.markRecorded();
+                refused(action, target, params, refusal);
+            }
+            throw refusal;
+        } finally {
+            if (outer == null) {
+                attempts.remove();
+            } else {
+                attempts.set(outer);
+            }
+        }
+    }
+
+    /**
+     * Walks the hash chain from its start through this record and the link that vouches for it (the
+     * next record's prevHash, or the last hash written), as GET /api/v1/audit/verify walks the whole
+     * log: whether the record, as it was read, can be trusted.
+     *
+     * @return ok when the chain holds up to and including it; else {@code firstBroken} names the first
+     *         record that does not, as verify would
+     * @throws OperatorProblem 503 when the audit cannot be read
+     */
+    public VerifyReport verifyThrough(AuditRecord record) {
+        try (AuditSnapshot snapshot = file.snapshot()) {
+            return ChainVerifier.verifyThrough(snapshot, record.id(), record.hash());
         } catch (UncheckedIOException e) {
-            log.error("could not audit a rejected {} on {} ({}): {}", action, target, result, e.getMessage());
-            return null;
+            throw unreadable(e);
         }
     }
 
@@ -152,9 +217,58 @@ public class AuditLog {
             }
             return Optional.empty();
         } catch (UncheckedIOException e) {
-            throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Audit log unreadable",
-                    "The audit log could not be read (" + e.getMessage() + "). Check the audit directory "
-                            + "(ctagent.audit.path).", e);
+            throw unreadable(e);
+        }
+    }
+
+    private static OperatorProblem unreadable(UncheckedIOException e) {
+        return new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Audit log unreadable",
+                "The audit log could not be read (" + e.getMessage() + "). Check the audit directory "
+                        + "(ctagent.audit.path).", e);
+    }
+
+    /** A refusal before the intent; 400s and Spring Security's denials are recorded where they are answered. */
+    private void refused(String action, String target, Map<String, ?> params, RuntimeException refusal) {
+        if (refusal instanceof AccessDeniedException) {
+            return;
+        }
+        if (!(refusal instanceof ErrorResponse problem)) {
+            String what = refusal.getMessage() != null ? refusal.getMessage() : refusal.getClass().getSimpleName();
+            appendRejected(action, target, params, AuditResult.FAILED, "internal-error: " + what);
+            return;
+        }
+        int status = problem.getStatusCode().value();
+        if (status == HttpStatus.BAD_REQUEST.value()) {
+            return;
+        }
+        AuditResult result = status == HttpStatus.FORBIDDEN.value() ? AuditResult.DENIED : AuditResult.FAILED;
+        String id = appendRejected(action, target, params, result, reason(problem.getBody(), status));
+        if (id != null) {
+            problem.getBody().setProperty("auditId", id);
+        }
+    }
+
+    /** "guard-refused: detail": the problem's type as the client saw it, then what it said. */
+    private static String reason(ProblemDetail problem, int status) {
+        String type = problem.getType() == null || "about:blank".equals(problem.getType().toString())
+                ? String.valueOf(status) : problem.getType().toString();
+        if (type.startsWith(PROBLEM_TYPE_PREFIX)) {
+            type = type.substring(PROBLEM_TYPE_PREFIX.length());
+        }
+        return type + ": " + (problem.getDetail() != null ? problem.getDetail() : problem.getTitle());
+    }
+
+    /** Writes a record of an attempt that never reached the host; best effort, see {@link #rejected}. */
+    private String appendRejected(String action, String target, Map<String, ?> params, AuditResult result,
+                                  String reason) {
+        AuditRecord record = record(AuditRecord.REJECTED, null, action, target, params, null, null, result, reason,
+                List.of());
+        try {
+            file.append(record);
+            return record.id();
+        } catch (UncheckedIOException e) {
+            log.error("could not audit a rejected {} on {} ({}): {}", action, target, result, e.getMessage());
+            return null;
         }
     }
 
@@ -190,5 +304,23 @@ public class AuditLog {
 
     private static JsonNode tree(Object value) {
         return value == null ? null : AuditChain.JSON.valueToTree(value);
+    }
+
+    /** One change in progress on a thread; {@code recorded} once an intent or a refusal speaks for it. */
+    private static final class Attempt {
+
+        private final Attempt outer;
+        private boolean recorded;
+
+        private Attempt(Attempt outer) {
+            this.outer = outer;
+        }
+
+        /** Nested attempts are one change: one record for all of them. */
+        void markRecorded() {
+            for (Attempt attempt = this; attempt != null; attempt = attempt.outer) {
+                attempt.recorded = true;
+            }
+        }
     }
 }

@@ -13,7 +13,8 @@ import tools.jackson.databind.JsonNode;
  * @param id unique id of this line
  * @param time when it was written (ISO-8601, UTC)
  * @param phase {@code intent} (written before the host is touched), {@code outcome} (after), or
- *              {@code rejected} (INVALID or DENIED: nothing was attempted)
+ *              {@code rejected} (refused before the host was touched: INVALID input, a DENIED caller,
+ *              or FAILED for a refused precondition such as a guard or a stale ETag)
  * @param intentId on an outcome, the id of its intent
  * @param actor {@code key:NAME} for an API key, {@code jwt:SUBJECT} for a token, null when unknown
  * @param roles the caller's roles as configured (not expanded by the hierarchy)

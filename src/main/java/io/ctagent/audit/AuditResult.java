@@ -8,7 +8,10 @@ public enum AuditResult {
     UNCHANGED,
     /** Validated and answered with what would be done; the host was not touched. */
     DRY_RUN,
-    /** The host refused or a command failed; {@code reason} says why. */
+    /**
+     * The host refused or a command failed, or the agent refused the change before touching the host
+     * (a guard, a stale ETag, a read-only key, a broken audit chain...); {@code reason} says why.
+     */
     FAILED,
     /** The caller was not allowed (no key, wrong key, or a role too low). */
     DENIED,

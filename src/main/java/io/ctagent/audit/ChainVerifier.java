@@ -20,9 +20,29 @@ final class ChainVerifier {
     }
 
     static VerifyReport verify(AuditSnapshot snapshot) {
+        return walk(snapshot, null, null);
+    }
+
+    /**
+     * Checks one record as the full walk would: every record from the start up to it, and the link
+     * that vouches for it (the next record's prevHash or, for the newest, the last hash the agent
+     * wrote), since an edited record with a recomputed hash breaks only that link. Records further
+     * on are not read.
+     *
+     * @param hash the hash of the copy the caller read: a line changed since then does not pass
+     * @return ok when the record holds; else the first broken record, as GET /api/v1/audit/verify
+     *         would name it (or the record itself when the walk does not find it: rotated away)
+     */
+    static VerifyReport verifyThrough(AuditSnapshot snapshot, String id, String hash) {
+        return walk(snapshot, id, hash);
+    }
+
+    /** The full walk, or with {@code stopId} up to the record after that one. */
+    private static VerifyReport walk(AuditSnapshot snapshot, String stopId, String stopHash) {
         String previous = null;
         String lastId = null;
         long records = 0;
+        boolean reached = false;
         // Only once rotation has deleted files may the oldest file start after the genesis record.
         boolean mustStartAtGenesis = snapshot.segments().size() < snapshot.maxFiles();
         for (AuditSnapshot.Segment segment : snapshot.segments()) {
@@ -60,10 +80,24 @@ final class ChainVerifier {
                     previous = hash;
                     lastId = id;
                     records++;
+                    if (reached) {
+                        return new VerifyReport(true, records, snapshot.segments().size(), null);
+                    }
+                    if (stopId != null && stopId.equals(id)) {
+                        if (!hash.equals(stopHash)) {
+                            return broken(records - 1, snapshot, id, segment, lineNumber,
+                                    "it is not the record that was read: it changed while being checked");
+                        }
+                        reached = true;
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the audit file " + segment.name(), e);
             }
+        }
+        if (stopId != null && !reached) {
+            return new VerifyReport(false, records, snapshot.segments().size(), new VerifyReport.Broken(stopId, null,
+                    null, "the chain holds but does not reach this record: it was rotated away or changed"));
         }
         boolean emptyAsWritten = previous == null && AuditChain.GENESIS.equals(snapshot.lastHash());
         if (!emptyAsWritten && !snapshot.lastHash().equals(previous)) {

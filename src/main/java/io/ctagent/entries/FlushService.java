@@ -30,7 +30,9 @@ import io.ctagent.web.OperatorProblem;
 /**
  * Deletes conntrack entries: filtered through `conntrack -D` with exactly the filter's options, or the
  * whole table through `conntrack -F`. One path for every change: validate, audit the intent, apply
- * through the host agent, read back, audit the outcome. Changes run one at a time.
+ * through the host agent, read back, audit the outcome. Changes run one at a time. Every refusal is
+ * audited once: a 400 as INVALID (web layer), the admin check as DENIED (Spring Security), and any
+ * other refusal before the intent (unknown namespace, read-only agent...) as FAILED (AuditLog#attempt).
  */
 @Service
 public class FlushService {
@@ -84,37 +86,49 @@ public class FlushService {
     public FlushResult flush(NetnsTarget netns, FlushRequest request, String confirm) {
         long started = System.nanoTime();
         Plan plan = plan(request, confirm); // a refusal is a 400, audited as INVALID by the web layer
-        if (plan.all()) {
-            // The URL rule lets operators flush by filter; only the body says it is the whole table.
-            Callers.require(Role.ADMIN, "flushing the whole table");
-        }
-        host.requireNetns(netns);
-        List<String> warnings = new ArrayList<>();
-        boolean dryRun = plan.dryRun();
-        if (host.mode() == EffectiveMode.DRY_RUN) {
-            dryRun = true;
-            warnings.add("the agent runs in dry-run mode (ctagent.host.mode=dry-run): nothing was deleted");
-        } else if (!dryRun && host.mode() == EffectiveMode.READ_ONLY) {
-            throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "read-only", "Agent is read-only",
-                    "The agent may not change the host: it does not run as root and sudo -n is not allowed. Run it "
-                            + "as root, or install packaging/sudoers.d/conntrack-agent; dryRun still works.");
-        }
-        List<List<String>> commands = List.of(host.argv(netns, Tool.CONNTRACK, plan.args()));
-        boolean preview = dryRun;
-        return mutations.exclusive(() -> audited(netns, plan, preview, () -> preview
-                ? preview(netns, plan, commands, warnings, started)
-                : plan.all() ? flushAll(netns, plan, commands, warnings, started)
-                : delete(netns, plan, commands, warnings, started)));
+        return audit.attempt(action(plan), target(netns), params(plan, plan.dryRun()), () -> {
+            if (plan.all()) {
+                // The URL rule lets operators flush by filter; only the body says it is the whole table.
+                Callers.require(Role.ADMIN, "flushing the whole table");
+            }
+            host.requireNetns(netns);
+            List<String> warnings = new ArrayList<>();
+            boolean dryRun = plan.dryRun();
+            if (host.mode() == EffectiveMode.DRY_RUN) {
+                dryRun = true;
+                warnings.add("the agent runs in dry-run mode (ctagent.host.mode=dry-run): nothing was deleted");
+            } else if (!dryRun && host.mode() == EffectiveMode.READ_ONLY) {
+                throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "read-only", "Agent is read-only",
+                        "The agent may not change the host: it does not run as root and sudo -n is not allowed. Run "
+                                + "it as root, or install packaging/sudoers.d/conntrack-agent; dryRun still works.");
+            }
+            List<List<String>> commands = List.of(host.argv(netns, Tool.CONNTRACK, plan.args()));
+            boolean preview = dryRun;
+            return mutations.exclusive(() -> audited(netns, plan, preview, () -> preview
+                    ? preview(netns, plan, commands, warnings, started)
+                    : plan.all() ? flushAll(netns, plan, commands, warnings, started)
+                    : delete(netns, plan, commands, warnings, started)));
+        });
+    }
+
+    private static String action(Plan plan) {
+        return plan.all() ? "conntrack.flush-all" : "conntrack.delete";
+    }
+
+    private static String target(NetnsTarget netns) {
+        return "netns:" + netns.name().orElse("(own)") + "/conntrack";
+    }
+
+    private static Map<String, Object> params(Plan plan, boolean dryRun) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("filter", plan.filter().describe());
+        params.put("dryRun", dryRun);
+        return params;
     }
 
     /** Intent before the host is touched (no record, no change: 503), outcome after, FAILED on a throw. */
     private FlushResult audited(NetnsTarget netns, Plan plan, boolean dryRun, Supplier<FlushResult> flush) {
-        String action = plan.all() ? "conntrack.flush-all" : "conntrack.delete";
-        String target = "netns:" + netns.name().orElse("(own)") + "/conntrack";
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("filter", plan.filter().describe());
-        params.put("dryRun", dryRun);
-        AuditIntent intent = audit.intent(action, target, params, null);
+        AuditIntent intent = audit.intent(action(plan), target(netns), params(plan, dryRun), null);
         FlushResult done;
         try {
             done = flush.get();

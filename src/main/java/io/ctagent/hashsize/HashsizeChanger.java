@@ -31,8 +31,8 @@ import io.ctagent.web.OperatorProblem;
 /**
  * Resizes the hash table: validate -> audit intent -> write buckets (sysctl) or hashsize (sysfs)
  * -> read back -> persist to the sysctl drop-in and, for a module, modprobe.d -> audit outcome.
- * A failure puts back what was done and is audited as FAILED. Serialised with the sysctl changes
- * by the one {@link MutationLock}.
+ * A failure puts back what was done and is audited as FAILED; so is a refusal before the intent
+ * (read-only table, guard, no privilege). Serialised with the sysctl changes by the one {@link MutationLock}.
  */
 @Service
 class HashsizeChanger {
@@ -68,7 +68,8 @@ class HashsizeChanger {
         Ask ask = new Ask(catalog.parseValue("value", request.value(), SysctlKey.BUCKETS),
                 Boolean.TRUE.equals(request.persist()), Boolean.TRUE.equals(request.dryRun()),
                 Boolean.TRUE.equals(request.force()), catalog.parseReason(request.reason()));
-        return lock.exclusive(() -> run(ask));
+        return audit.attempt(ACTION, ChangeAudit.target(NetnsTarget.OWN, List.of(SysctlKey.BUCKETS)), params(ask),
+                () -> lock.exclusive(() -> run(ask)));
     }
 
     private SysctlChange run(Ask ask) {

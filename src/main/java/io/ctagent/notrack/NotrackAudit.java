@@ -14,7 +14,8 @@ import io.ctagent.hostagent.NetnsTarget;
 
 /**
  * Records every NOTRACK change in the audit log: the intent before the kernel is touched (no
- * record, no change: a 503), the outcome after, and FAILED when the change throws.
+ * record, no change: a 503), the outcome after, and FAILED when the change throws, or when it is
+ * refused before its intent (see {@link #attempt}).
  */
 @Component
 class NotrackAudit {
@@ -23,6 +24,14 @@ class NotrackAudit {
 
     NotrackAudit(AuditLog audit) {
         this.audit = audit;
+    }
+
+    /**
+     * Runs a change so that a refusal before its intent (a read-only agent, a match-all rule without
+     * the admin role, an unknown namespace) leaves one record too; see {@link AuditLog#attempt}.
+     */
+    <T> T attempt(String action, NetnsTarget netns, String ruleId, Map<String, ?> params, Supplier<T> change) {
+        return audit.attempt(action, target(netns, ruleId), params, change);
     }
 
     NotrackChange record(String action, NetnsTarget netns, String ruleId, Map<String, ?> params, Object before,

@@ -21,7 +21,7 @@ import io.ctagent.web.OperatorProblem;
 /**
  * Lists, adds and deletes the agent's NOTRACK rules of a namespace. Every change follows one
  * path: validate -> audit intent -> apply through the backend -> read back -> persist -> audit
- * outcome, under the one NOTRACK lock.
+ * outcome, under the one NOTRACK lock; a refusal before the intent is audited too.
  */
 @Service
 public class NotrackService {
@@ -87,11 +87,13 @@ public class NotrackService {
      */
     public NotrackChange create(NetnsTarget netns, NotrackRequest request, boolean callerIsAdmin) {
         RuleSpec spec = RuleSpecParser.parse(request);
-        List<String> warnings = new ArrayList<>(guards.matchAll(spec, request.forceAsked(), callerIsAdmin));
-        boolean dryRun = guards.dryRun(request.dryRunAsked());
-        host.requireNetns(netns);
-        return runner.locked(() -> audit.record("notrack.add", netns, "new", Map.of("request", request), null,
-                () -> add(netns, spec, dryRun, warnings)));
+        return audit.attempt("notrack.add", netns, "new", Map.of("request", request), () -> {
+            List<String> warnings = new ArrayList<>(guards.matchAll(spec, request.forceAsked(), callerIsAdmin));
+            boolean dryRun = guards.dryRun(request.dryRunAsked());
+            host.requireNetns(netns);
+            return runner.locked(() -> audit.record("notrack.add", netns, "new", Map.of("request", request), null,
+                    () -> add(netns, spec, dryRun, warnings)));
+        });
     }
 
     private NotrackChange add(NetnsTarget netns, RuleSpec spec, boolean dryRun, List<String> warnings) {
@@ -123,10 +125,12 @@ public class NotrackService {
 
     public NotrackChange delete(NetnsTarget netns, String id, boolean dryRunAsked) {
         NotrackRule.parseId(id);
-        boolean dryRun = guards.dryRun(dryRunAsked);
-        host.requireNetns(netns);
-        return runner.locked(() -> audit.record("notrack.delete", netns, id, Map.of("dryRun", dryRun), null,
-                () -> remove(netns, id, dryRun)));
+        return audit.attempt("notrack.delete", netns, id, Map.of("dryRun", dryRunAsked), () -> {
+            boolean dryRun = guards.dryRun(dryRunAsked);
+            host.requireNetns(netns);
+            return runner.locked(() -> audit.record("notrack.delete", netns, id, Map.of("dryRun", dryRun), null,
+                    () -> remove(netns, id, dryRun)));
+        });
     }
 
     private NotrackChange remove(NetnsTarget netns, String id, boolean dryRun) {

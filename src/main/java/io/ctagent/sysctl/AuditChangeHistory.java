@@ -11,13 +11,16 @@ import org.springframework.stereotype.Component;
 import io.ctagent.audit.AuditLog;
 import io.ctagent.audit.AuditRecord;
 import io.ctagent.audit.AuditResult;
+import io.ctagent.audit.VerifyReport;
 import io.ctagent.web.OperatorProblem;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Rollback's view of the audit log: the outcome record of a change (the auditId its response
  * carried; the id of its intent leads to the same outcome), with the {@link ChangeAudit.State}
- * it recorded as {@code before}.
+ * it recorded as {@code before}. The record is trusted only when the hash chain holds from its
+ * start through it, as GET /api/v1/audit/verify checks: an edited, removed or inserted record at
+ * or before it refuses the rollback.
  */
 @Component
 class AuditChangeHistory implements ChangeHistory {
@@ -37,12 +40,13 @@ class AuditChangeHistory implements ChangeHistory {
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        AuditRecord record = found.get();
-        if ("intent".equals(record.phase())) {
-            record = audit.outcomeOf(record.id()).orElseThrow(() -> refused("change-without-outcome",
-                    "Change has no outcome", "The audit holds the intent " + auditId + " (" + found.get().action()
-                            + ") but no outcome for it: the change was interrupted or its outcome could not be "
-                            + "written, so what it left is not known. Check the values and set them explicitly."));
+        AuditRecord asked = found.get();
+        AuditRecord record = "intent".equals(asked.phase()) ? audit.outcomeOf(asked.id()).orElse(null) : asked;
+        requireIntactChain(auditId, record != null ? record : asked);
+        if (record == null) {
+            throw refused("change-without-outcome", "Change has no outcome", "The audit holds the intent " + auditId
+                    + " (" + asked.action() + ") but no outcome for it: the change was interrupted or its outcome "
+                    + "could not be written, so what it left is not known. Check the values and set them explicitly.");
         }
         if (!SYSCTL_ACTIONS.contains(record.action())) {
             throw notASysctlChange(auditId, record);
@@ -53,6 +57,26 @@ class AuditChangeHistory implements ChangeHistory {
                     + ", so the host has nothing of it to roll back.");
         }
         return Optional.of(recorded(record));
+    }
+
+    /** Before values are only as good as the chain up to them (an outcome comes after its intent). */
+    private void requireIntactChain(String auditId, AuditRecord record) {
+        VerifyReport report = audit.verifyThrough(record);
+        if (report.ok()) {
+            return;
+        }
+        VerifyReport.Broken broken = report.firstBroken();
+        throw refused("audit-chain-broken", "Audit chain broken", "The audit chain does not hold up to the change "
+                + auditId + ", so the values it recorded cannot be trusted: the first broken record is "
+                + where(broken) + " (" + broken.reason() + "). Inspect GET /api/v1/audit/verify and find out who "
+                + "changed the audit log; to set values anyway, PUT them explicitly.")
+                .with("firstBroken", broken);
+    }
+
+    private static String where(VerifyReport.Broken broken) {
+        String record = broken.id() != null ? broken.id() : "the one";
+        return broken.file() == null ? record
+                : record + " in " + broken.file() + (broken.line() != null ? " line " + broken.line() : "");
     }
 
     private static RecordedChange recorded(AuditRecord outcome) {

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +25,9 @@ import io.ctagent.web.OperatorProblem;
  * preconditions, then writes the <b>intent</b> before it touches the host (no record, no change: the
  * audit log answers 503), and one <b>outcome</b> when it is done: APPLIED, UNCHANGED, DRY_RUN or
  * FAILED, with the state before and after and every step run or planned. The outcome's id is the
- * {@code auditId} of the response, and what {@code POST /api/v1/sysctls/rollback} takes.
- * Callers hold the {@link io.ctagent.hostagent.MutationLock}.
+ * {@code auditId} of the response, and what {@code POST /api/v1/sysctls/rollback} takes. A change
+ * runs inside {@link #attempt}, so that a refusal before its intent is recorded too.
+ * Callers hold the {@link io.ctagent.hostagent.MutationLock} for the intent and outcome.
  */
 @Component
 public class ChangeAudit {
@@ -52,6 +54,16 @@ public class ChangeAudit {
         public static State of(NetnsTarget netns, Map<SysctlKey, Long> values, Map<String, Long> dropIn) {
             return new State(netns.name().orElse(null), byName(values), dropIn);
         }
+    }
+
+    /**
+     * Runs a change so that a refusal before its intent (an unknown or read-only key, a stale ETag, a
+     * guard, a refused rollback...) leaves one FAILED record; see {@link AuditLog#attempt}.
+     *
+     * @param target the target as far as the request names it, see {@link #target}
+     */
+    public <T> T attempt(String action, String target, Map<String, ?> params, Supplier<T> change) {
+        return audit.attempt(action, target, params, change);
     }
 
     /**

@@ -10,7 +10,8 @@ public interface ChangeHistory {
      *
      * @return empty when no record has the id (404)
      * @throws io.ctagent.web.OperatorProblem 409 when the record is not a sysctl change that was
-     *         applied (another action, a dry run, an unchanged or failed change)
+     *         applied (another action, a dry run, an unchanged or failed change), or when the audit's
+     *         hash chain is broken at or before it (audit-chain-broken)
      */
     Optional<RecordedChange> find(String auditId);
 }

@@ -25,9 +25,10 @@ import tools.jackson.databind.JsonNode;
  * Sysctl mutations, one path for all: parse -> read before, guards, plan -> audit intent -> apply
  * through the host agent -> read back -> audit outcome. Serialised by the {@link MutationLock}.
  * Input that does not parse is a 400 {@link InvalidInput}, which the web layer audits as INVALID;
- * a refusal before the intent (unknown key, read-only key, stale ETag, guard) changes nothing and
- * writes no intent. Once the intent is written, every path ends in exactly one outcome record,
- * whose id is the response's {@code auditId}.
+ * a refusal before the intent (unknown key, read-only key, stale ETag, guard, refused rollback)
+ * changes nothing, writes no intent and is audited as one FAILED record ({@link ChangeAudit#attempt}).
+ * Once the intent is written, every path ends in exactly one outcome record, whose id is the
+ * response's {@code auditId}.
  */
 @Service
 class SysctlChanger {
@@ -75,14 +76,17 @@ class SysctlChanger {
 
     SysctlChange put(String rawKey, String rawNetns, SysctlRequests.SysctlPutRequest body, String ifMatch) {
         NetnsTarget netns = NetnsTarget.parse(rawNetns);
-        SysctlKey key = catalog.require("key", rawKey);
-        SysctlRequests.SysctlPutRequest request = body == null
-                ? new SysctlRequests.SysctlPutRequest(null, null, null, null, null) : body;
-        long value = SysctlValue.parse("value", request.value(), key, SysctlCatalog.spec(key));
-        Options options = options(netns, request.persist(), request.dryRun(), request.force(), request.reason());
-        Plan plan = new Plan("sysctl.set", netns, List.of(new Requested(key, value)), options, Map.of(key, value),
-                Set.of(), ifMatch, null);
-        return lock.exclusive(() -> run(plan));
+        SysctlKey named = SysctlKey.parse("key", rawKey);
+        return audit.attempt("sysctl.set", ChangeAudit.target(netns, List.of(named)), null, () -> {
+            SysctlKey key = catalog.require("key", rawKey);
+            SysctlRequests.SysctlPutRequest request = body == null
+                    ? new SysctlRequests.SysctlPutRequest(null, null, null, null, null) : body;
+            long value = SysctlValue.parse("value", request.value(), key, SysctlCatalog.spec(key));
+            Options options = options(netns, request.persist(), request.dryRun(), request.force(), request.reason());
+            Plan plan = new Plan("sysctl.set", netns, List.of(new Requested(key, value)), options, Map.of(key, value),
+                    Set.of(), ifMatch, null);
+            return locked(plan);
+        });
     }
 
     SysctlChange patch(String rawNetns, SysctlRequests.SysctlPatchRequest body) {
@@ -94,22 +98,24 @@ class SysctlChanger {
         if (body.changes().size() > MAX_BATCH) {
             throw new InvalidInput("changes", "at most " + MAX_BATCH + " keys in one change");
         }
-        List<Requested> changes = new ArrayList<>();
-        Map<SysctlKey, Long> set = new LinkedHashMap<>();
-        Set<SysctlKey> variables = new HashSet<>();
-        for (Map.Entry<String, JsonNode> entry : body.changes().entrySet()) {
-            SysctlKey key = catalog.require("changes", entry.getKey());
-            if (!variables.add(key.variable())) {
-                throw new InvalidInput("changes", SysctlKey.MAX + " and " + SysctlKey.LEGACY_MAX
-                        + " are the same kernel variable; set one of them");
+        List<SysctlKey> named = body.changes().keySet().stream().map(raw -> SysctlKey.parse("changes", raw)).toList();
+        return audit.attempt("sysctl.batch", ChangeAudit.target(netns, named), null, () -> {
+            List<Requested> changes = new ArrayList<>();
+            Map<SysctlKey, Long> set = new LinkedHashMap<>();
+            Set<SysctlKey> variables = new HashSet<>();
+            for (Map.Entry<String, JsonNode> entry : body.changes().entrySet()) {
+                SysctlKey key = catalog.require("changes", entry.getKey());
+                if (!variables.add(key.variable())) {
+                    throw new InvalidInput("changes", SysctlKey.MAX + " and " + SysctlKey.LEGACY_MAX
+                            + " are the same kernel variable; set one of them");
+                }
+                long value = SysctlValue.parse("changes[" + key + "]", entry.getValue(), key, SysctlCatalog.spec(key));
+                changes.add(new Requested(key, value));
+                set.put(key, value);
             }
-            long value = SysctlValue.parse("changes[" + key + "]", entry.getValue(), key, SysctlCatalog.spec(key));
-            changes.add(new Requested(key, value));
-            set.put(key, value);
-        }
-        Options options = options(netns, body.persist(), body.dryRun(), body.force(), body.reason());
-        Plan plan = new Plan("sysctl.batch", netns, changes, options, set, Set.of(), null, null);
-        return lock.exclusive(() -> run(plan));
+            Options options = options(netns, body.persist(), body.dryRun(), body.force(), body.reason());
+            return locked(new Plan("sysctl.batch", netns, changes, options, set, Set.of(), null, null));
+        });
     }
 
     /**
@@ -122,29 +128,37 @@ class SysctlChanger {
             throw new InvalidInput("auditId", "auditId is required: the id of an audited sysctl change, as "
                     + "its response's auditId (GET /api/v1/audit lists them)");
         }
-        RecordedChange recorded = history.find(auditId).orElseThrow(() -> new OperatorProblem(
-                HttpStatus.NOT_FOUND, "change-not-found", "No such change",
-                "No audit record has id '" + auditId + "'. Use the auditId of a sysctl change's response; "
-                        + "GET /api/v1/audit lists them.")
-                .with("field", "auditId"));
-        NetnsTarget netns = NetnsTarget.parse(recorded.netns());
-        List<Requested> changes = new ArrayList<>();
-        Map<SysctlKey, Long> set = new LinkedHashMap<>();
-        Set<SysctlKey> unset = new LinkedHashSet<>();
-        for (Map.Entry<String, Long> entry : recorded.before().entrySet()) {
-            SysctlKey key = catalog.require("auditId", entry.getKey());
-            changes.add(new Requested(key, entry.getValue()));
-            Long persisted = recorded.persistedBefore().get(entry.getKey());
-            if (persisted != null) {
-                set.put(key, persisted);
-            } else {
-                unset.add(key);
+        // Until the recorded change is read and trusted, the rollback is aimed at that record.
+        return audit.attempt("sysctl.rollback", "audit:" + auditId, Map.of("rollbackOf", auditId), () -> {
+            RecordedChange recorded = history.find(auditId).orElseThrow(() -> new OperatorProblem(
+                    HttpStatus.NOT_FOUND, "change-not-found", "No such change",
+                    "No audit record has id '" + auditId + "'. Use the auditId of a sysctl change's response; "
+                            + "GET /api/v1/audit lists them.")
+                    .with("field", "auditId"));
+            NetnsTarget netns = NetnsTarget.parse(recorded.netns());
+            List<Requested> changes = new ArrayList<>();
+            Map<SysctlKey, Long> set = new LinkedHashMap<>();
+            Set<SysctlKey> unset = new LinkedHashSet<>();
+            for (Map.Entry<String, Long> entry : recorded.before().entrySet()) {
+                SysctlKey key = catalog.require("auditId", entry.getKey());
+                changes.add(new Requested(key, entry.getValue()));
+                Long persisted = recorded.persistedBefore().get(entry.getKey());
+                if (persisted != null) {
+                    set.put(key, persisted);
+                } else {
+                    unset.add(key);
+                }
             }
-        }
-        Options options = new Options(recorded.persisted(), Boolean.TRUE.equals(body.dryRun()),
-                Boolean.TRUE.equals(body.force()), SysctlValue.reason(body.reason()));
-        Plan plan = new Plan("sysctl.rollback", netns, changes, options, set, unset, null, recorded.auditId());
-        return lock.exclusive(() -> run(plan));
+            Options options = new Options(recorded.persisted(), Boolean.TRUE.equals(body.dryRun()),
+                    Boolean.TRUE.equals(body.force()), SysctlValue.reason(body.reason()));
+            return locked(new Plan("sysctl.rollback", netns, changes, options, set, unset, null, recorded.auditId()));
+        });
+    }
+
+    /** The change under the mutation lock; a refusal before its intent is audited with the plan's target and params. */
+    private SysctlChange locked(Plan plan) {
+        return lock.exclusive(() -> audit.attempt(plan.action(), ChangeAudit.target(plan.netns(), plan.keys()),
+                params(plan), () -> run(plan)));
     }
 
     private SysctlChange run(Plan plan) {

@@ -230,6 +230,28 @@ class FlushServiceTest {
     }
 
     @Test
+    void aRefusalBeforeTheIntentIsAuditedOnceAsFailedButAnAdminDenialIsLeftToSpringSecurity() throws Exception {
+        given(host.mode()).willReturn(EffectiveMode.READ_ONLY);
+
+        assertThatThrownBy(() -> flush.flush(LAB, request(udp53(), null, null), null))
+                .isInstanceOf(OperatorProblem.class);
+
+        List<String> lines = java.nio.file.Files.readAllLines(auditFile);
+        assertThat(lines).singleElement().asString().contains("\"phase\":\"rejected\"", "\"result\":\"FAILED\"",
+                "\"action\":\"conntrack.delete\"", "\"target\":\"netns:lab1/conntrack\"",
+                "\"reason\":\"read-only: ");
+        SecurityContextHolder.getContext().setAuthentication(
+                new TestingAuthenticationToken("ops", null, "ROLE_OPERATOR"));
+        try {
+            assertThatThrownBy(() -> flush.flush(LAB, request(null, null, true), "flush-all"))
+                    .isInstanceOf(AccessDeniedException.class);
+        } finally {
+            SecurityContextHolder.clearContext();
+        }
+        assertThat(java.nio.file.Files.readAllLines(auditFile)).hasSize(1);
+    }
+
+    @Test
     void theWholeTableNeedsTheConfirmationHeader() {
         assertThatThrownBy(() -> flush.flush(LAB, request(null, null, true), null))
                 .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.field()).isEqualTo("X-Confirm"));

@@ -144,7 +144,7 @@ class NftablesServiceTest {
     }
 
     @Test
-    void aMatchAllRuleNeedsTheAdminRoleEvenWithForce() {
+    void aMatchAllRuleNeedsTheAdminRoleEvenWithForce() throws Exception {
         NotrackRequest all = new NotrackRequest("OUTPUT", "ipv4", null, null, null, null, null, null, null, null, null,
                 true, null);
 
@@ -152,6 +152,8 @@ class NftablesServiceTest {
                 .isInstanceOfSatisfying(OperatorProblem.class,
                         problem -> assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN));
         assertThat(fixture.changes()).isEmpty();
+        assertThat(Files.readAllLines(fixture.auditFile)).singleElement().asString()
+                .contains("\"result\":\"DENIED\"", "\"reason\":\"admin-required: ");
 
         NotrackChange change = fixture.service.create(NetnsTarget.OWN, all, true);
         assertThat(change.applied()).isTrue();
@@ -174,7 +176,7 @@ class NftablesServiceTest {
     }
 
     @Test
-    void readOnlyModeRefusesChangesWith503() {
+    void readOnlyModeRefusesChangesWith503() throws Exception {
         NotrackFixture readOnly = new NotrackFixture(temp.resolve("ro"), HostMode.DIRECT,
                 NotrackProperties.BackendChoice.NFTABLES, NftablesServiceTest::readOnly, "nft");
 
@@ -185,6 +187,13 @@ class NftablesServiceTest {
                     problem -> assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE));
         }
         assertThat(readOnly.runner.calls()).isEmpty();
+        // Each refusal is one audit record: FAILED, with the action and target the change would have had.
+        List<String> lines = Files.readAllLines(readOnly.auditFile);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("\"phase\":\"rejected\"", "\"action\":\"notrack.add\"",
+                "\"result\":\"FAILED\"", "\"reason\":\"read-only: ");
+        assertThat(lines.get(1)).contains("\"action\":\"notrack.delete\"",
+                "\"target\":\"netns:(own)/notrack/0a1b2c3d\"", "\"result\":\"FAILED\"");
     }
 
     private static HostAgent readOnly(HostAgent host) {

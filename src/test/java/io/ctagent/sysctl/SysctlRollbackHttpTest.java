@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,86 @@ class SysctlRollbackHttpTest {
                 "{\"auditId\": \"0b1e6c2a-0000-4000-8000-000000000000\"}", 404);
         assertThat(problem.get("field").asString()).isEqualTo("auditId");
         assertThat(ROOT.host().read(MAX)).isEqualTo("262144\n");
+    }
+
+    @Test
+    void aRollbackOfAnEditedRecordIsRefusedWith409NamingItAndNothingChanges() throws Exception {
+        String changeId = send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max", TestApiKeys.OPERATOR,
+                "{\"value\": 524288}", 200).get("auditId").asString();
+        // Someone with access to the file makes the rollback restore a value of their choosing.
+        Runnable undo = editAuditLine(changeId, "\"net.netfilter.nf_conntrack_max\":262144",
+                "\"net.netfilter.nf_conntrack_max\":300000");
+        try {
+            JsonNode problem = send("POST", "/api/v1/sysctls/rollback", TestApiKeys.OPERATOR,
+                    "{\"auditId\": \"" + changeId + "\"}", 409);
+
+            assertThat(problem.get("type").asString()).isEqualTo("urn:ctagent:problem:audit-chain-broken");
+            assertThat(problem.at("/firstBroken/id").asString()).isEqualTo(changeId);
+            assertThat(problem.at("/firstBroken/reason").asString()).contains("edited");
+            assertThat(problem.get("detail").asString()).contains(changeId).contains("GET /api/v1/audit/verify")
+                    .contains("Nothing was changed");
+            assertThat(ROOT.host().read(MAX)).isEqualTo("524288\n");
+            // The same record GET /api/v1/audit/verify names, and the refusal is audited.
+            JsonNode verify = send("GET", "/api/v1/audit/verify", TestApiKeys.AUDITOR, null, 200);
+            assertThat(verify.at("/firstBroken/id").asString()).isEqualTo(changeId);
+            JsonNode refusal = AUDIT.records().get(AUDIT.records().size() - 1);
+            assertThat(refusal.get("id").asString()).isEqualTo(problem.get("auditId").asString());
+            assertThat(refusal.get("result").asString()).isEqualTo("FAILED");
+            assertThat(refusal.get("action").asString()).isEqualTo("sysctl.rollback");
+            assertThat(refusal.get("target").asString()).isEqualTo("audit:" + changeId);
+            assertThat(refusal.get("actor").asString()).isEqualTo("key:test-operator");
+            assertThat(refusal.get("reason").asString()).startsWith("audit-chain-broken: ");
+        } finally {
+            undo.run();
+        }
+        assertThat(send("GET", "/api/v1/audit/verify", TestApiKeys.AUDITOR, null, 200).get("ok").asBoolean()).isTrue();
+    }
+
+    @Test
+    void anEditedRecordBeforeTheChangeAlsoRefusesItsRollback() throws Exception {
+        String earlier = send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout", TestApiKeys.OPERATOR,
+                "{\"value\": 45}", 200).get("auditId").asString();
+        String changeId = send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max", TestApiKeys.OPERATOR,
+                "{\"value\": 524288}", 200).get("auditId").asString();
+        Runnable undo = editAuditLine(earlier, "\"actor\":\"key:test-operator\"", "\"actor\":\"key:someone-else\"");
+        try {
+            JsonNode problem = send("POST", "/api/v1/sysctls/rollback", TestApiKeys.OPERATOR,
+                    "{\"auditId\": \"" + changeId + "\"}", 409);
+
+            assertThat(problem.at("/firstBroken/id").asString()).isEqualTo(earlier);
+            assertThat(ROOT.host().read(MAX)).isEqualTo("524288\n");
+        } finally {
+            undo.run();
+        }
+        // With the chain whole again, the same rollback goes through.
+        send("POST", "/api/v1/sysctls/rollback", TestApiKeys.OPERATOR, "{\"auditId\": \"" + changeId + "\"}", 200);
+        assertThat(ROOT.host().read(MAX)).isEqualTo("262144\n");
+    }
+
+    /** Edits the audit line of one record in place; the returned action puts it back, so the chain holds again. */
+    private static Runnable editAuditLine(String id, String from, String to) throws Exception {
+        List<String> lines = Files.readAllLines(AUDIT.file());
+        int at = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("\"id\":\"" + id + "\"")) {
+                at = i;
+            }
+        }
+        assertThat(at).as("audit line of " + id).isNotNegative();
+        String original = lines.get(at);
+        assertThat(original).contains(from);
+        lines.set(at, original.replace(from, to));
+        Files.write(AUDIT.file(), lines);
+        int index = at;
+        return () -> {
+            try {
+                List<String> now = Files.readAllLines(AUDIT.file());
+                now.set(index, original);
+                Files.write(AUDIT.file(), now);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
     }
 
     private JsonNode send(String method, String path, String key, String body, int expected) throws Exception {

@@ -1,12 +1,10 @@
 package io.ctagent.audit;
 
+import io.ctagent.ConfigChecks;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
-
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 
 /**
  * Where and how the audit log is written.
@@ -17,10 +15,13 @@ import jakarta.validation.constraints.Min;
  * @param maxFileSize the size at which the file is rotated to PATH.1 (PATH.2, ... for older ones)
  * @param maxFiles how many files are kept, the current one included; older ones are deleted
  */
-@Validated
 @ConfigurationProperties("ctagent.audit")
 public record AuditProperties(
         @DefaultValue("") String path,
         @DefaultValue("50MB") DataSize maxFileSize,
-        @DefaultValue("10") @Min(2) @Max(1000) int maxFiles) {
+        @DefaultValue("10") int maxFiles) {
+
+    public AuditProperties {
+        ConfigChecks.between("ctagent.audit.max-files", maxFiles, 2, 1000);
+    }
 }

@@ -1,14 +1,11 @@
 package io.ctagent.entries;
 
+import io.ctagent.ConfigChecks;
+
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
-
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
 
 /**
  * How the agent reads and flushes the conntrack table.
@@ -21,11 +18,17 @@ import jakarta.validation.constraints.NotNull;
  * @param summaryMaxGroups distinct groups a summary keeps exact counts for; past it, counts become
  *                         approximate (with a stated bound) so memory stays bounded
  */
-@Validated
 @ConfigurationProperties("ctagent.entries")
 public record EntriesProperties(
-        @DefaultValue("auto") @NotNull TableSource.Choice source,
-        @DefaultValue("5m") @NotNull Duration readTimeout,
-        @DefaultValue("5m") @NotNull Duration flushTimeout,
-        @DefaultValue("100000") @Min(100) @Max(2_000_000) int summaryMaxGroups) {
+        @DefaultValue("auto") TableSource.Choice source,
+        @DefaultValue("5m") Duration readTimeout,
+        @DefaultValue("5m") Duration flushTimeout,
+        @DefaultValue("100000") int summaryMaxGroups) {
+
+    public EntriesProperties {
+        ConfigChecks.required("ctagent.entries.source", source);
+        ConfigChecks.required("ctagent.entries.read-timeout", readTimeout);
+        ConfigChecks.required("ctagent.entries.flush-timeout", flushTimeout);
+        ConfigChecks.between("ctagent.entries.summary-max-groups", summaryMaxGroups, 100, 2_000_000);
+    }
 }

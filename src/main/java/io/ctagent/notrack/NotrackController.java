@@ -2,12 +2,8 @@ package io.ctagent.notrack;
 
 import java.net.URI;
 
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -24,7 +20,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import tools.jackson.databind.DatabindException;
 
 @RestController
 @RequestMapping(path = "/api/v1/notrack/rules", produces = "application/json")
@@ -82,21 +77,5 @@ class NotrackController {
                          @Parameter(description = "answer with the exact commands without changing anything")
                          @RequestParam(defaultValue = "false") boolean dryRun) {
         return notrack.delete(NetnsTarget.parse(netns), NotrackRule.parseId(id), dryRun);
-    }
-
-    /** A body that does not bind (wrong type, not JSON) is a 400 naming the field, without parser internals. */
-    @ExceptionHandler(HttpMessageNotReadableException.class)
-    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
-        if (e.getCause() instanceof DatabindException databind && !databind.getPath().isEmpty()
-                && databind.getPath().get(0).getPropertyName() != null) {
-            String field = databind.getPath().get(0).getPropertyName();
-            return badRequest(new InvalidInput(field, "'" + field + "' has a value of the wrong type; see the "
-                    + "NotrackRequest schema in /v3/api-docs"));
-        }
-        return badRequest(new InvalidInput("body", "The request body must be a JSON object describing a NOTRACK rule"));
-    }
-
-    private static ResponseEntity<ProblemDetail> badRequest(InvalidInput problem) {
-        return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(problem.getBody());
     }
 }

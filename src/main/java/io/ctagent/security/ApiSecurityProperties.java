@@ -1,15 +1,12 @@
 package io.ctagent.security;
 
+import io.ctagent.ConfigChecks;
+
 import java.util.List;
 import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
-
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotEmpty;
 
 /**
  * Who may call the agent.
@@ -20,11 +17,10 @@ import jakarta.validation.constraints.NotEmpty;
  * @param jwt bearer JWTs from a portal's identity provider; off unless an issuer or JWK set URI is set
  * @param publicMetrics let /actuator/prometheus be scraped without a key
  */
-@Validated
 @ConfigurationProperties("ctagent.security")
 public record ApiSecurityProperties(
-        @DefaultValue @Valid List<ApiKey> apiKeys,
-        @DefaultValue @Valid Jwt jwt,
+        @DefaultValue List<ApiKey> apiKeys,
+        @DefaultValue Jwt jwt,
         @DefaultValue("false") boolean publicMetrics) {
 
     /**
@@ -34,9 +30,16 @@ public record ApiSecurityProperties(
      * @param roles viewer, operator, admin and/or auditor
      */
     public record ApiKey(
-            @NotBlank String name,
-            @NotBlank String sha256,
-            @NotEmpty Set<Role> roles) {
+            String name,
+            String sha256,
+            Set<Role> roles) {
+
+        public ApiKey {
+            ConfigChecks.text("ctagent.security.api-keys[].name", name);
+            ConfigChecks.text("ctagent.security.api-keys[].sha256 (key '" + name + "')", sha256);
+            ConfigChecks.check(roles != null && !roles.isEmpty(), "ctagent.security.api-keys[].roles (key '" + name
+                    + "')", "must name at least one role");
+        }
     }
 
     /**

@@ -56,13 +56,12 @@ class SecurityConfig {
                 .logout(logout -> logout.disable())
                 .requestCache(cache -> cache.disable())
                 .headers(headers -> headers.withObjectPostProcessor(new EagerHeaders()))
-                // Stateless, and without the filters that only serve sessions or servlet-API role
-                // checks (a request wrapper that every attribute read then goes through): the
-                // context lives in the request, and role checks read it (Callers).
+                // Stateless, without the session filters: the context lives in the request. The
+                // servlet-API wrapper stays: actuator's "show-details: when-authorized" asks
+                // request.isUserInRole.
                 .sessionManagement(session -> session.disable())
                 .securityContext(context -> context.securityContextRepository(
                         new RequestAttributeSecurityContextRepository()))
-                .servletApi(servletApi -> servletApi.disable())
                 .exceptionHandling(exceptions -> exceptions
                         .authenticationEntryPoint(denied)
                         .accessDeniedHandler(denied))

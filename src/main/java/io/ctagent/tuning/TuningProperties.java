@@ -1,11 +1,9 @@
 package io.ctagent.tuning;
 
+import io.ctagent.ConfigChecks;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
-
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 
 /**
  * Limits for tuning.
@@ -14,7 +12,10 @@ import jakarta.validation.constraints.Min;
  *                         entry object size) may take before a change needs force; also the memory
  *                         budget of GET /api/v1/tuning/recommendation
  */
-@Validated
 @ConfigurationProperties("ctagent.tuning")
-public record TuningProperties(@DefaultValue("10") @Min(1) @Max(90) int maxMemoryPercent) {
+public record TuningProperties(@DefaultValue("10") int maxMemoryPercent) {
+
+    public TuningProperties {
+        ConfigChecks.between("ctagent.tuning.max-memory-percent", maxMemoryPercent, 1, 90);
+    }
 }

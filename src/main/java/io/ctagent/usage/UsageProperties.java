@@ -1,12 +1,9 @@
 package io.ctagent.usage;
 
+import io.ctagent.ConfigChecks;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
-
-import jakarta.validation.constraints.AssertTrue;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 
 /**
  * Usage levels.
@@ -14,14 +11,15 @@ import jakarta.validation.constraints.Min;
  * @param warnPercent usage percent of nf_conntrack_max at which the level is WARN
  * @param criticalPercent usage percent of nf_conntrack_max at which the level is CRITICAL
  */
-@Validated
 @ConfigurationProperties("ctagent.usage")
 public record UsageProperties(
-        @DefaultValue("75") @Min(1) @Max(100) int warnPercent,
-        @DefaultValue("90") @Min(1) @Max(100) int criticalPercent) {
+        @DefaultValue("75") int warnPercent,
+        @DefaultValue("90") int criticalPercent) {
 
-    @AssertTrue(message = "warn-percent must be below critical-percent")
-    boolean isOrdered() {
-        return warnPercent < criticalPercent;
+    public UsageProperties {
+        ConfigChecks.between("ctagent.usage.warn-percent", warnPercent, 1, 100);
+        ConfigChecks.between("ctagent.usage.critical-percent", criticalPercent, 1, 100);
+        ConfigChecks.check(warnPercent < criticalPercent, "ctagent.usage.warn-percent",
+                "must be below ctagent.usage.critical-percent");
     }
 }

@@ -274,6 +274,16 @@ class RefusedChangesAreAuditedTest {
     }
 
     @Test
+    void aNotrackRuleWithAWrongTypedFieldIsOneInvalidRecordNamingTheField() throws Exception {
+        send(post("/api/v1/notrack/rules"), "{\"direction\": \"OUTPUT\", \"family\": \"ipv4\", \"dport\": [1]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("dport"));
+
+        JsonNode record = onlyNewRecord("INVALID", "POST /api/v1/notrack/rules", "/api/v1/notrack/rules");
+        assertThat(record.at("/params/field").asString()).isEqualTo("dport");
+    }
+
+    @Test
     void aNotrackChangeInAnUnknownNamespaceIsOneFailedRecord() throws Exception {
         ResultActions answer = send(delete("/api/v1/notrack/rules/0a1b2c3d").param("netns", "ghost"), "")
                 .andExpect(status().isNotFound());

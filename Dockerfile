@@ -33,8 +33,10 @@ ENV CTAGENT_HOST_PROC_ROOT=/host/proc \
     CTAGENT_AUDIT_PATH=/var/lib/conntrack-agent/audit.jsonl \
     CTAGENT_NOTRACK_STATE_FILE=/var/lib/conntrack-agent/notrack.json
 # The options measured in docs/PERFORMANCE.md, the same as bin/conntrack-agent's and the chart's
-# javaOpts: serial collector, at most 96 MB of heap, C1 only. An agent on every node, not a server.
-ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -Xmx96m -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError"
+# javaOpts: serial collector, at most 96 MB of heap, native heap trimming (JRE 17.0.11 or later),
+# two malloc arenas. An agent on every node, not a server.
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -Xmx96m -Xmn8m -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000" \
+    MALLOC_ARENA_MAX=2
 # Class-data sharing: record the classes loaded up to the refreshed context (a dry run on the
 # build's own /proc, changing nothing) so every start maps them instead of loading them. If the
 # training fails the image still works; -Xshare:auto then starts without the archive.

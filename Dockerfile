@@ -35,7 +35,7 @@ ENV CTAGENT_HOST_PROC_ROOT=/host/proc \
 # The options measured in docs/PERFORMANCE.md, the same as bin/conntrack-agent's and the chart's
 # javaOpts: serial collector, at most 96 MB of heap, native heap trimming (JRE 17.0.11 or later),
 # two malloc arenas. An agent on every node, not a server.
-ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -Xmx96m -Xmn8m -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000" \
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -Xmx96m -Xmn8m -XX:SurvivorRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000" \
     MALLOC_ARENA_MAX=2
 # Class-data sharing: record the classes loaded up to the refreshed context (a dry run on the
 # build's own /proc, changing nothing) so every start maps them instead of loading them. If the

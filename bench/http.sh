@@ -100,7 +100,7 @@ AGENT_PID=$!
 
 READY_MS=""
 for _ in $(seq 1 3000); do
-  if curl -fsS "http://127.0.0.1:$AGENT_PORT/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then
+  if grep -q '"UP"' <<<"$(curl -fsS "http://127.0.0.1:$AGENT_PORT/actuator/health/readiness" 2>/dev/null)"; then
     READY_MS=$(( $(now_ms) - START_MS ))
     break
   fi
@@ -116,9 +116,10 @@ for _ in $(seq 1 500); do
   curl -fsS "http://127.0.0.1:$NODE_PORT/metrics" >/dev/null 2>&1 && break
   sleep 0.02
 done
-curl -fsS "http://127.0.0.1:$NODE_PORT/metrics" | grep -q '^node_nf_conntrack_entries ' \
+# Read whole, then searched: grep -q stops early and curl would fail on the closed pipe.
+grep -q '^node_nf_conntrack_entries ' <<<"$(curl -fsS "http://127.0.0.1:$NODE_PORT/metrics")" \
   || { echo "node_exporter serves no conntrack metrics" >&2; exit 1; }
-curl -fsS -H "X-API-Key: $KEY" "http://127.0.0.1:$AGENT_PORT/api/v1/conntrack/usage" | grep -q '"count"' \
+grep -q '"count"' <<<"$(curl -fsS -H "X-API-Key: $KEY" "http://127.0.0.1:$AGENT_PORT/api/v1/conntrack/usage")" \
   || { echo "the agent refused the bench key or has no usage" >&2; exit 1; }
 
 AGENT_RSS_START=$(rss_mb "$AGENT_PID")

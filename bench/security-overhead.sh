@@ -95,5 +95,5 @@ awk -v chain="$CHAIN_US" -v load="$LOAD" -v c="$CONNECTIONS" -v d="$DURATION" '
     printf "  ratio (key / off) : %.3f median of rounds (min %.3f, max %.3f), %.3f of the means\n",
       median, r[1], r[n], (ss / rounds) / (so / rounds)
     printf "  security filter chain alone (in-process, no HTTP): %.1f us/request\n", chain
-    printf "  target: ratio >= 0.90 (within 10%%): %s\n", median >= 0.90 ? "met" : "NOT met"
+    printf "  target: ratio >= 0.90 (within 10%%): %s\n", (median >= 0.90 ? "met" : "NOT met")
   }' "$WORK/ratios" "$WORK/rounds"

@@ -2,6 +2,7 @@ package io.ctagent.security;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -14,6 +15,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.header.HeaderWriterFilter;
 
@@ -55,13 +58,20 @@ class SecurityConfig {
                 .formLogin(form -> form.disable())
                 .logout(logout -> logout.disable())
                 .requestCache(cache -> cache.disable())
-                .headers(headers -> headers.withObjectPostProcessor(new EagerHeaders()))
+                // nosniff, DENY framing and one Cache-Control: no-store. Not the HTTP/1.0 Pragma and
+                // Expires, nor X-XSS-Protection (it only switched off an auditor browsers dropped):
+                // every header is written on every read.
+                .headers(headers -> headers.withObjectPostProcessor(new EagerHeaders())
+                        .cacheControl(cache -> cache.disable())
+                        .xssProtection(xss -> xss.disable())
+                        .addHeaderWriter(new StaticHeadersWriter(HttpHeaders.CACHE_CONTROL, "no-store")))
                 // Stateless, without the session filters: the context lives in the request. The
-                // servlet-API wrapper stays: actuator's "show-details: when-authorized" asks
-                // request.isUserInRole.
+                // servlet-API request wrapper only where it is asked for (ActuatorServletApi).
                 .sessionManagement(session -> session.disable())
                 .securityContext(context -> context.securityContextRepository(
                         new RequestAttributeSecurityContextRepository()))
+                .servletApi(servletApi -> servletApi.disable())
+                .addFilterAfter(new ActuatorServletApi(), AnonymousAuthenticationFilter.class)
                 .exceptionHandling(exceptions -> exceptions
                         .authenticationEntryPoint(denied)
                         .accessDeniedHandler(denied))

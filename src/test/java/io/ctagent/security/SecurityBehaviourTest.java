@@ -40,7 +40,10 @@ class SecurityBehaviourTest {
         mvc.perform(get("/api/v1/conntrack/usage").header(ApiKeys.HEADER, TestKeys.VIEWER))
                 .andExpect(status().isOk())
                 .andExpect(header().string("X-Content-Type-Options", "nosniff"))
-                .andExpect(header().string("Cache-Control", containsString("no-store")))
+                .andExpect(header().string("X-Frame-Options", "DENY"))
+                .andExpect(header().string("Cache-Control", "no-store"))
+                .andExpect(header().doesNotExist("Pragma"))
+                .andExpect(header().doesNotExist("X-XSS-Protection"))
                 .andExpect(jsonPath("$.count").value(1234))
                 .andExpect(jsonPath("$.max").value(262144));
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -186,6 +188,50 @@ class EntryServiceTest {
         assertThat(first.get("original").get("dport").asInt()).isEqualTo(18080);
         assertThat(all.toString(StandardCharsets.UTF_8)).endsWith("}\n");
         assertThat(capped.toString(StandardCharsets.UTF_8).lines()).hasSize(7);
+    }
+
+    @Test
+    void aTableLargerThanTheReadAheadRingIsReadWholeAndInOrder() {
+        host.write("proc/net/nf_conntrack", TableReaderTest.table(40_000));
+        EntryService service = service();
+
+        EntrySummary summary = service.summary(NetnsTarget.OWN, EntryFilter.ALL, List.of(GroupBy.DST), 1);
+        EntryPage page = service.page(NetnsTarget.OWN, EntryFilter.ALL, 2, null);
+
+        assertThat(summary.total()).isEqualTo(40_000);
+        assertThat(summary.distinctGroups()).isEqualTo(40_000);
+        assertThat(page.entries()).extracting(e -> e.original().dst()).containsExactly("127.0.0.0", "127.0.0.1");
+        assertThat(readAheadThreads()).isZero();
+    }
+
+    @Test
+    void aListingCutShortByItsClientStopsTheReadAndLeavesNoThread() {
+        host.write("proc/net/nf_conntrack", TableReaderTest.table(40_000));
+        OutputStream gone = new OutputStream() {
+            private int written;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                written += len;
+                if (written > 100_000) {
+                    throw new IOException("Broken pipe");
+                }
+            }
+        };
+
+        assertThatThrownBy(() -> service().writeNdjson(NetnsTarget.OWN, TableSource.PROCFS, EntryFilter.ALL, null,
+                gone)).hasRootCauseMessage("Broken pipe");
+        assertThat(readAheadThreads()).isZero();
+    }
+
+    private static long readAheadThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("conntrack-table-read-ahead")).count();
     }
 
     @Test

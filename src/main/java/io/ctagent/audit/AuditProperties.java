@@ -1,10 +1,10 @@
 package io.ctagent.audit;
 
-import io.ctagent.ConfigChecks;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+
+import io.ctagent.ConfigChecks;
 
 /**
  * Where and how the audit log is written.

@@ -1,11 +1,11 @@
 package io.ctagent.entries;
 
-import io.ctagent.ConfigChecks;
-
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import io.ctagent.ConfigChecks;
 
 /**
  * How the agent reads and flushes the conntrack table.

@@ -148,15 +148,16 @@ class ApiKeys {
         }
     }
 
-    private record Known(String name, byte[] hash, Set<Role> roles, List<GrantedAuthority> authorities) {
+    /** A configured key: its holder, its hash, and its roles as authorities, built once. */
+    private record Known(String name, byte[] hash, List<GrantedAuthority> authorities) {
         Known(String name, byte[] hash, Set<Role> roles) {
-            this(name, hash, Set.copyOf(roles), roles.stream()
+            this(name, hash, roles.stream()
                     .<GrantedAuthority>map(role -> new SimpleGrantedAuthority(role.authority())).toList());
         }
 
         @Override
         public String toString() {
-            return "Known[" + name + ", roles " + List.copyOf(roles) + "]";
+            return "Known[" + name + ", " + authorities + "]";
         }
     }
 }

@@ -1,12 +1,12 @@
 package io.ctagent.security;
 
-import io.ctagent.ConfigChecks;
-
 import java.util.List;
 import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import io.ctagent.ConfigChecks;
 
 /**
  * Who may call the agent.

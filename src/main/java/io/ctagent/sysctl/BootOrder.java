@@ -24,6 +24,28 @@ public final class BootOrder {
     private BootOrder() {
     }
 
+    /** A configured host path made relative to the rootfs: /etc/x.conf becomes etc/x.conf. */
+    public static String relative(String file) {
+        String path = file.strip();
+        while (path.startsWith("/")) {
+            path = path.substring(1);
+        }
+        return path;
+    }
+
+    /** Whether {@code file} is a *.conf file directly in one of {@code dirs}, the only files the boot reads. */
+    public static boolean isConfFileIn(List<String> dirs, String file) {
+        String path = relative(file);
+        int slash = path.lastIndexOf('/');
+        return slash > 0 && dirs.contains(path.substring(0, slash))
+                && path.substring(slash + 1).matches("[A-Za-z0-9_.+-]+\\.conf") && !path.contains("..");
+    }
+
+    /** The rule {@link #isConfFileIn} checks, for a configuration error. */
+    public static String confFileRule(List<String> dirs) {
+        return "must be a *.conf file directly in /" + String.join(", /", dirs);
+    }
+
     /**
      * Rootfs-relative paths in the order they are applied.
      *

@@ -1,9 +1,9 @@
 package io.ctagent.usage;
 
-import io.ctagent.ConfigChecks;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import io.ctagent.ConfigChecks;
 
 /**
  * Usage levels.

@@ -14,7 +14,7 @@ class SysctlPropertiesTest {
             "/etc/sysctl.conf, false", "/etc/sysctl.d/90-x, false", "/etc/sysctl.d/../passwd.conf, false",
             "/tmp/90-x.conf, false", "/etc/sysctl.d/sub/90-x.conf, false"})
     void thePersistFileMustBeAConfFileThatSysctlSystemReads(String path, boolean valid) {
-        assertThat(SysctlProperties.inASysctlDirectory(path)).isEqualTo(valid);
+        assertThat(BootOrder.isConfFileIn(BootOrder.SYSCTL_DIRS, path)).isEqualTo(valid);
         if (valid) {
             assertThat(new SysctlProperties(path).persistFile()).isEqualTo(path);
         } else {

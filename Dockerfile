@@ -33,18 +33,18 @@ ENV CTAGENT_HOST_PROC_ROOT=/host/proc \
     CTAGENT_AUDIT_PATH=/var/lib/conntrack-agent/audit.jsonl \
     CTAGENT_NOTRACK_STATE_FILE=/var/lib/conntrack-agent/notrack.json
 # The options measured in docs/PERFORMANCE.md, the same as bin/conntrack-agent's and the chart's
-# javaOpts: serial collector, at most 96 MB of heap, native heap trimming (JRE 17.0.11 or later),
-# two malloc arenas. An agent on every node, not a server.
-ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -Xmx96m -Xmn8m -XX:SurvivorRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000" \
+# javaOpts: bean definitions from the build (Spring AOT), compile thresholds x3, serial collector, at most 96 MB of heap,
+# native heap trimming (JRE 17.0.11 or later), two malloc arenas. An agent on every node, not a server.
+ENV JAVA_TOOL_OPTIONS="-Dspring.aot.enabled=true -XX:CompileThresholdScaling=3 -XX:+UseSerialGC -Xms16m -Xmx96m -Xmn8m -XX:SurvivorRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000" \
     MALLOC_ARENA_MAX=2
-# Class-data sharing: record the classes loaded up to the refreshed context (a dry run on the
-# build's own /proc, changing nothing) so every start maps them instead of loading them. If the
-# training fails the image still works; -Xshare:auto then starts without the archive.
-RUN java -XX:ArchiveClassesAtExit=/app/conntrack-agent.jsa -Dspring.context.exit=onRefresh \
-      -Dctagent.host.mode=dry-run -Dctagent.host.proc-root=/proc -Dctagent.host.sys-root=/sys \
-      -Dctagent.host.rootfs=/ -Dserver.port=0 -Dlogging.level.root=warn \
+# Class-data sharing: record the classes loaded by a training run (--cds-training: a dry run on the
+# build's own /proc that answers the probes and a few reads on loopback, changing nothing) so every
+# start maps them instead of loading them. If the training fails the image still works;
+# -Xshare:auto then starts without the archive.
+RUN java -XX:ArchiveClassesAtExit=/app/conntrack-agent.jsa \
+      -Dctagent.host.proc-root=/proc -Dctagent.host.sys-root=/sys -Dctagent.host.rootfs=/ -Dlogging.level.root=warn \
       -Dctagent.audit.path=/tmp/cds-training/audit.jsonl -Dctagent.notrack.state-file=/tmp/cds-training/notrack.json \
-      -jar /app/conntrack-agent.jar >/tmp/cds-training.log 2>&1 \
+      -jar /app/conntrack-agent.jar --cds-training >/tmp/cds-training.log 2>&1 \
     || { echo "CDS training failed; the image starts without an archive"; tail -n 20 /tmp/cds-training.log; }; \
     rm -rf /tmp/cds-training /tmp/cds-training.log
 VOLUME /var/lib/conntrack-agent

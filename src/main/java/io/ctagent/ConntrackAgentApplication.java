@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
+import io.ctagent.launch.TrainingRun;
 import io.ctagent.security.HashKeyCommand;
 
 /** The conntrack-agent: a REST management service for one Linux host's connection tracking. */
@@ -30,6 +31,10 @@ public class ConntrackAgentApplication {
                 System.exit(code);
             }
             return;
+        }
+        // `--cds-training` runs a dry run that serves a few reads and stops (bin/conntrack-agent --prepare).
+        if (TrainingRun.requested(args)) {
+            System.exit(TrainingRun.run(ConntrackAgentApplication.class, args));
         }
         SpringApplication.run(ConntrackAgentApplication.class, args);
     }

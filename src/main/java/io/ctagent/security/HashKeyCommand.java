@@ -52,7 +52,12 @@ public final class HashKeyCommand {
             err.println("warning: the key is short (" + key.length() + " characters); use at least "
                     + SHORTEST_ADVISED + " random characters, e.g. openssl rand -base64 32");
         }
-        out.println(ApiKeys.sha256Hex(key));
+        out.println(hash(key));
         return 0;
+    }
+
+    /** What goes in {@code ctagent.security.api-keys[i].sha256} for this key. */
+    public static String hash(String key) {
+        return ApiKeys.sha256Hex(key);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,12 +34,22 @@ public final class AgentProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the jar with these --key=value arguments and waits until readiness is UP. */
+    /**
+     * Starts the jar with these --key=value arguments and waits until readiness is UP. In AOT mode,
+     * as shipped (bin/conntrack-agent, the image, the chart); C1 only, for the tests' sake.
+     */
     public static AgentProcess start(Path logDir, String... arguments) {
+        return launch(logDir, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dspring.aot.enabled=true", "-XX:+UseSerialGC", "-Xmx96m", "-XX:TieredStopAtLevel=1",
+                "-jar", jar().toString()), Map.of(), arguments);
+    }
+
+    /** Starts the agent with this launcher (e.g. bin/conntrack-agent) and environment, and waits until ready. */
+    public static AgentProcess launch(Path logDir, List<String> launcher, Map<String, String> environment,
+                                      String... arguments) {
         int port = freePort();
-        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx96m", "-XX:TieredStopAtLevel=1", "-jar", jar().toString(),
-                "--server.address=127.0.0.1", "--server.port=" + port));
+        List<String> argv = new ArrayList<>(launcher);
+        argv.addAll(List.of("--server.address=127.0.0.1", "--server.port=" + port));
         String[] keys = TestApiKeys.properties();
         for (String key : keys) {
             argv.add("--" + key);
@@ -46,8 +57,9 @@ public final class AgentProcess implements AutoCloseable {
         argv.addAll(List.of(arguments));
         try {
             Path log = Files.createTempFile(logDir, "agent-", ".log");
-            Process process = new ProcessBuilder(argv).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             AgentProcess agent = new AgentProcess(process, port, log);
             agent.awaitReady(Duration.ofSeconds(120));
             return agent;
@@ -64,6 +76,10 @@ public final class AgentProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public int port() {

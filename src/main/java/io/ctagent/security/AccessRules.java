@@ -1,14 +1,27 @@
 package io.ctagent.security;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import org.springframework.http.HttpMethod;
-import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
-import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
-import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.RequestPath;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.authorization.AuthorizationResult;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -17,8 +30,13 @@ import jakarta.servlet.http.HttpServletRequest;
  * features so that each endpoint is covered the day it lands. Anything not listed is denied
  * (403) to everyone, so a new endpoint must be added here on purpose. The same table tells the
  * 401/403 answers which role a request needs.
+ *
+ * <p>It is the authorization manager of every request: the first rule whose method and path
+ * pattern match decides, as with Spring's request matchers, but the path is parsed once per
+ * request instead of once per rule tried, a path without variables is found by one map lookup,
+ * and the role hierarchy is worked out once instead of on every request (the read path is hot).
  */
-final class AccessRules {
+final class AccessRules implements AuthorizationManager<RequestAuthorizationContext> {
 
     /** Who a rule lets in; roles include those below them ({@link Role#HIERARCHY}). */
     enum Access {
@@ -29,18 +47,50 @@ final class AccessRules {
         }
     }
 
-    record Rule(HttpMethod method, String pattern, Access access, RequestMatcher matcher) {
+    record Rule(HttpMethod method, String pattern, Access access, PathPattern path) {
         Rule(HttpMethod method, String pattern, Access access) {
-            this(method, pattern, access, PathPatternRequestMatcher.withDefaults().matcher(method, pattern));
+            this(method, pattern, access, PathPatternParser.defaultInstance.parse(pattern));
+        }
+
+        boolean matches(String method, PathContainer path) {
+            return this.method.matches(method) && this.path.matches(path);
         }
     }
+
+    private static final AuthorizationDecision GRANTED = new AuthorizationDecision(true);
+    private static final AuthorizationDecision DENIED = new AuthorizationDecision(false);
 
     private static final String API = "/api/v1";
 
     private final List<Rule> rules;
+    /** "GET /api/v1/conntrack/usage" -> its rule: literal paths that no earlier rule also matches. */
+    private final Map<String, Rule> literals = new HashMap<>();
+    /** Authority (ROLE_ADMIN) -> every access it reaches through the hierarchy. */
+    private final Map<String, Set<Access>> reach = new HashMap<>();
 
     AccessRules(boolean publicMetrics) {
         this.rules = List.copyOf(table(publicMetrics));
+        for (int i = 0; i < rules.size(); i++) {
+            Rule rule = rules.get(i);
+            PathContainer path = PathContainer.parsePath(rule.pattern());
+            boolean shadowed = rules.subList(0, i).stream()
+                    .anyMatch(earlier -> earlier.matches(rule.method().name(), path));
+            if (!rule.path().hasPatternSyntax() && !shadowed) {
+                literals.putIfAbsent(rule.method().name() + " " + rule.pattern(), rule);
+            }
+        }
+        for (Role role : Role.values()) {
+            Set<Access> accesses = EnumSet.noneOf(Access.class);
+            for (GrantedAuthority reached : Role.HIERARCHY.getReachableGrantedAuthorities(
+                    List.of(new SimpleGrantedAuthority(role.authority())))) {
+                for (Access access : Access.values()) {
+                    if (access != Access.PUBLIC && reached.getAuthority().equals("ROLE_" + access.name())) {
+                        accesses.add(access);
+                    }
+                }
+            }
+            reach.put(role.authority(), accesses);
+        }
     }
 
     static List<Rule> table(boolean publicMetrics) {
@@ -90,21 +140,48 @@ final class AccessRules {
         }
     }
 
-    void apply(AuthorizeHttpRequestsConfigurer<?>.AuthorizationManagerRequestMatcherRegistry requests) {
-        for (Rule rule : rules) {
-            var matched = requests.requestMatchers(rule.matcher());
-            switch (rule.access()) {
-                case PUBLIC -> matched.permitAll();
-                case VIEWER -> matched.hasRole(Role.VIEWER.name());
-                case OPERATOR -> matched.hasRole(Role.OPERATOR.name());
-                case AUDITOR -> matched.hasRole(Role.AUDITOR.name());
+    @Override
+    public AuthorizationResult authorize(Supplier<? extends Authentication> authentication,
+                                         RequestAuthorizationContext context) {
+        Optional<Rule> rule = ruleFor(context.getRequest());
+        if (rule.isEmpty()) {
+            return DENIED;
+        }
+        Access access = rule.get().access();
+        return access == Access.PUBLIC || grants(authentication.get(), access) ? GRANTED : DENIED;
+    }
+
+    /** As hasRole: an authenticated caller with a role that reaches the access; anonymous has none. */
+    private boolean grants(Authentication caller, Access access) {
+        if (caller == null || !caller.isAuthenticated()) {
+            return false;
+        }
+        for (GrantedAuthority authority : caller.getAuthorities()) {
+            Set<Access> reached = reach.get(authority.getAuthority());
+            if (reached != null && reached.contains(access)) {
+                return true;
             }
         }
+        return false;
     }
 
     /** The rule a request falls under, or empty when nothing allows it. */
     Optional<Rule> ruleFor(HttpServletRequest request) {
-        return rules.stream().filter(rule -> rule.matcher().matches(request)).findFirst();
+        String method = request.getMethod();
+        String uri = request.getRequestURI();
+        String contextPath = request.getContextPath();
+        Rule literal = literals.get(method + " " + (uri.startsWith(contextPath) ? uri.substring(contextPath.length()) : uri));
+        if (literal != null) {
+            return Optional.of(literal);
+        }
+        // The parse Spring's PathPatternRequestMatcher makes: the raw URI, less the context path.
+        PathContainer path = RequestPath.parse(uri, contextPath).pathWithinApplication();
+        for (Rule rule : rules) {
+            if (rule.matches(method, path)) {
+                return Optional.of(rule);
+            }
+        }
+        return Optional.empty();
     }
 
     List<Rule> rules() {

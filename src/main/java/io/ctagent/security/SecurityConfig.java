@@ -6,6 +6,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoderInitializationException;
@@ -47,6 +48,12 @@ class SecurityConfig {
         return SecurityObservationSettings.noObservations();
     }
 
+    /** The strict firewall's rules, checked without regular expressions ({@link Firewall}). */
+    @Bean
+    static WebSecurityCustomizer firewall() {
+        return web -> web.httpFirewall(Firewall.strict());
+    }
+
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, ApiSecurityProperties properties,
                                     AuditLog audit, JsonMapper json) throws Exception {
@@ -79,8 +86,7 @@ class SecurityConfig {
                 .authorizeHttpRequests(requests -> {
                     // Error and async dispatches belong to a request that was already authorized.
                     requests.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll();
-                    rules.apply(requests);
-                    requests.anyRequest().denyAll();
+                    requests.anyRequest().access(rules);
                 });
         ApiSecurityProperties.Jwt jwt = properties.jwt();
         if (jwt.enabled()) {

@@ -35,17 +35,21 @@ ENV CTAGENT_HOST_PROC_ROOT=/host/proc \
 # The options measured in docs/PERFORMANCE.md, the same as bin/conntrack-agent's and the chart's
 # javaOpts: bean definitions from the build (Spring AOT), compile thresholds x3, serial collector, at most 96 MB of heap,
 # native heap trimming (JRE 17.0.11 or later), two malloc arenas. An agent on every node, not a server.
-ENV JAVA_TOOL_OPTIONS="-Dspring.aot.enabled=true -XX:CompileThresholdScaling=3 -XX:+UseSerialGC -Xms16m -Xmx96m -Xmn8m -XX:SurvivorRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000" \
+ENV JAVA_TOOL_OPTIONS="-Dspring.aot.enabled=true -XX:CompileThresholdScaling=3 -XX:+UseSerialGC -Xms16m -Xmx96m -Xmn6m -XX:SurvivorRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000" \
     MALLOC_ARENA_MAX=2
-# Class-data sharing: record the classes loaded by a training run (--cds-training: a dry run on the
-# build's own /proc that answers the probes and a few reads on loopback, changing nothing) so every
-# start maps them instead of loading them. If the training fails the image still works;
-# -Xshare:auto then starts without the archive.
-RUN java -XX:ArchiveClassesAtExit=/app/conntrack-agent.jsa \
+# Class-data sharing: list the classes loaded by a training run (--cds-training: a dry run on the
+# build's own /proc that answers the probes and a few reads on loopback, changing nothing) and dump
+# them into one static archive, so every start maps them instead of loading them (as
+# bin/conntrack-agent --prepare does). If either step fails the image still works; -Xshare:auto then
+# starts without the archive.
+RUN mkdir -p /tmp/cds-training && java -XX:DumpLoadedClassList=/tmp/cds-training/classes.lst \
       -Dctagent.host.proc-root=/proc -Dctagent.host.sys-root=/sys -Dctagent.host.rootfs=/ -Dlogging.level.root=warn \
       -Dctagent.audit.path=/tmp/cds-training/audit.jsonl -Dctagent.notrack.state-file=/tmp/cds-training/notrack.json \
       -jar /app/conntrack-agent.jar --cds-training >/tmp/cds-training.log 2>&1 \
-    || { echo "CDS training failed; the image starts without an archive"; tail -n 20 /tmp/cds-training.log; }; \
+    && java -Xshare:dump -XX:SharedClassListFile=/tmp/cds-training/classes.lst \
+      -XX:SharedArchiveFile=/app/conntrack-agent.jsa -cp /app/conntrack-agent.jar >>/tmp/cds-training.log 2>&1 \
+    || { echo "CDS training failed; the image starts without an archive"; tail -n 20 /tmp/cds-training.log; \
+         rm -f /app/conntrack-agent.jsa; }; \
     rm -rf /tmp/cds-training /tmp/cds-training.log
 VOLUME /var/lib/conntrack-agent
 EXPOSE 8080

@@ -85,6 +85,12 @@ class AgentContainerIT {
     }
 
     @Test
+    void theImageRunsTheAotBeansWithTheClassDataSharingArchiveItMadeAtBuildTime() throws Exception {
+        assertThat(agent.getLogs()).contains("Starting AOT-processed ConntrackAgentApplication");
+        assertThat(agent.execInContainer("cat", "/proc/1/maps").getStdout()).contains("/app/conntrack-agent.jsa");
+    }
+
+    @Test
     void usageInTheContainerIsTheHostsUsage() throws Exception {
         JsonNode usage = get("/api/v1/conntrack/usage");
 

@@ -35,7 +35,7 @@ ENV CTAGENT_HOST_PROC_ROOT=/host/proc \
 # The options measured in docs/PERFORMANCE.md, the same as bin/conntrack-agent's and the chart's
 # javaOpts: bean definitions from the build (Spring AOT), compile thresholds x3, serial collector, at most 96 MB of heap,
 # native heap trimming (JRE 17.0.11 or later), two malloc arenas. An agent on every node, not a server.
-ENV JAVA_TOOL_OPTIONS="-Dspring.aot.enabled=true -XX:CompileThresholdScaling=3 -XX:+UseSerialGC -Xms16m -Xmx96m -Xmn6m -XX:SurvivorRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000" \
+ENV JAVA_TOOL_OPTIONS="-Dspring.aot.enabled=true -XX:CompileThresholdScaling=3 -XX:+UseSerialGC -Xms16m -Xmx96m -Xmn8m -XX:SurvivorRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000" \
     MALLOC_ARENA_MAX=2
 # Class-data sharing: list the classes loaded by a training run (--cds-training: a dry run on the
 # build's own /proc that answers the probes and a few reads on loopback, changing nothing) and dump

@@ -31,7 +31,8 @@ public final class TrainingRun {
     public static final String FLAG = "--cds-training";
 
     /** Reads and refusals only: a dry run could change nothing, but a training run has no reason to try. */
-    static final List<String> PUBLIC_PATHS = List.of("/actuator/health/liveness", "/actuator/health/readiness");
+    static final String READINESS = "/actuator/health/readiness";
+    static final String LIVENESS = "/actuator/health/liveness";
     static final List<String> VIEWER_PATHS = List.of("/api/v1/conntrack/usage", "/api/v1/conntrack/stats",
             "/api/v1/agent", "/api/v1/sysctls", "/api/v1/hashsize", "/actuator/prometheus", "/actuator/health",
             "/api/v1/no-such-endpoint");
@@ -62,10 +63,8 @@ public final class TrainingRun {
         Arrays.stream(args).filter(arg -> !arg.equals(FLAG)).forEach(all::add);
         try (ConfigurableApplicationContext context = SpringApplication.run(application, all.toArray(String[]::new))) {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-            boolean ready = get(port, "/actuator/health/readiness", null) == 200;
-            for (String path : PUBLIC_PATHS) {
-                get(port, path, null);
-            }
+            boolean ready = get(port, READINESS, null) == 200;
+            get(port, LIVENESS, null);
             for (String path : VIEWER_PATHS) {
                 get(port, path, key);
             }

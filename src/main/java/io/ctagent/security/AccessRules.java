@@ -63,31 +63,35 @@ final class AccessRules implements AuthorizationManager<RequestAuthorizationCont
     private static final String API = "/api/v1";
 
     private final List<Rule> rules;
-    /** "GET /api/v1/conntrack/usage" -> its rule: literal paths that no earlier rule also matches. */
-    private final Map<String, Rule> literals = new HashMap<>();
+    /** Method -> literal path -> its rule, for literal paths that no earlier rule also matches. */
+    private final Map<String, Map<String, Rule>> literals = new HashMap<>();
     /** Authority (ROLE_ADMIN) -> every access it reaches through the hierarchy. */
     private final Map<String, Set<Access>> reach = new HashMap<>();
 
     AccessRules(boolean publicMetrics) {
-        this.rules = List.copyOf(table(publicMetrics));
+        this(table(publicMetrics));
+    }
+
+    /** The rules in the order they are tried. */
+    AccessRules(List<Rule> table) {
+        this.rules = List.copyOf(table);
         for (int i = 0; i < rules.size(); i++) {
             Rule rule = rules.get(i);
             PathContainer path = PathContainer.parsePath(rule.pattern());
             boolean shadowed = rules.subList(0, i).stream()
                     .anyMatch(earlier -> earlier.matches(rule.method().name(), path));
             if (!rule.path().hasPatternSyntax() && !shadowed) {
-                literals.putIfAbsent(rule.method().name() + " " + rule.pattern(), rule);
+                literals.computeIfAbsent(rule.method().name(), method -> new HashMap<>())
+                        .putIfAbsent(rule.pattern(), rule);
             }
         }
         for (Role role : Role.values()) {
             Set<Access> accesses = EnumSet.noneOf(Access.class);
             for (GrantedAuthority reached : Role.HIERARCHY.getReachableGrantedAuthorities(
                     List.of(new SimpleGrantedAuthority(role.authority())))) {
-                for (Access access : Access.values()) {
-                    if (access != Access.PUBLIC && reached.getAuthority().equals("ROLE_" + access.name())) {
-                        accesses.add(access);
-                    }
-                }
+                EnumSet.range(Access.VIEWER, Access.AUDITOR).stream()
+                        .filter(access -> reached.getAuthority().equals("ROLE_" + access.name()))
+                        .forEach(accesses::add);
             }
             reach.put(role.authority(), accesses);
         }
@@ -170,7 +174,7 @@ final class AccessRules implements AuthorizationManager<RequestAuthorizationCont
         String method = request.getMethod();
         String uri = request.getRequestURI();
         String contextPath = request.getContextPath();
-        Rule literal = literals.get(method + " " + (uri.startsWith(contextPath) ? uri.substring(contextPath.length()) : uri));
+        Rule literal = literals.getOrDefault(method, Map.of()).get(uri.substring(contextPath.length()));
         if (literal != null) {
             return Optional.of(literal);
         }
@@ -182,9 +186,5 @@ final class AccessRules implements AuthorizationManager<RequestAuthorizationCont
             }
         }
         return Optional.empty();
-    }
-
-    List<Rule> rules() {
-        return rules;
     }
 }

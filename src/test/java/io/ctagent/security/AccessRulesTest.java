@@ -54,6 +54,19 @@ class AccessRulesTest {
     }
 
     @Test
+    void aLiteralPathAfterAPatternThatAlsoMatchesItIsStillDecidedByThePattern() {
+        AccessRules shadowing = new AccessRules(List.of(
+                new AccessRules.Rule(HttpMethod.GET, "/a/**", AccessRules.Access.AUDITOR),
+                new AccessRules.Rule(HttpMethod.GET, "/a/b", AccessRules.Access.PUBLIC),
+                new AccessRules.Rule(HttpMethod.GET, "/c", AccessRules.Access.PUBLIC)));
+
+        assertThat(shadowing.ruleFor(new MockHttpServletRequest("GET", "/a/b")))
+                .map(AccessRules.Rule::pattern).contains("/a/**");
+        assertThat(shadowing.ruleFor(new MockHttpServletRequest("GET", "/c")))
+                .map(AccessRules.Rule::pattern).contains("/c");
+    }
+
+    @Test
     void aContextPathIsNotPartOfThePathMatched() {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/agent/api/v1/conntrack/usage");
         request.setContextPath("/agent");

@@ -18,7 +18,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.web.ErrorResponse;
 
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 

@@ -4,7 +4,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
-import io.ctagent.ConfigChecks;
+import io.ctagent.problem.ConfigChecks;
 
 /**
  * Where and how the audit log is written.

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 import tools.jackson.core.JacksonException;
 
 /**

@@ -6,7 +6,7 @@ import java.util.Map;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-import io.ctagent.web.RejectedRequest;
+import io.ctagent.problem.RejectedRequest;
 
 /** Records a change request that was refused as invalid (400) before it reached the host. */
 @Component

@@ -1,6 +1,6 @@
 package io.ctagent.entries;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /** An address or a network (address/prefix) that a filter matches entry addresses against. */
 public record Cidr(IpAddress network, int prefix) {

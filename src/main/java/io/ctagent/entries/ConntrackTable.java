@@ -11,7 +11,7 @@ import io.ctagent.hostagent.CommandResult;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.Tool;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * One pass over a namespace's conntrack table, streamed from /proc/net/nf_conntrack or from

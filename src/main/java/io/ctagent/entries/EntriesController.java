@@ -77,7 +77,7 @@ class EntriesController {
         EntryFilter parsed = EntryFilter.parse(filter);
         Integer cap = limit == null ? null : Numbers.parse("limit", limit, 1, Integer.MAX_VALUE);
         if (cursor != null) {
-            throw new io.ctagent.web.InvalidInput("cursor", "cursor pages JSON listings; an ndjson stream "
+            throw new io.ctagent.problem.InvalidInput("cursor", "cursor pages JSON listings; an ndjson stream "
                     + "already returns every matching entry");
         }
         NetnsTarget target = NetnsTarget.parse(netns);

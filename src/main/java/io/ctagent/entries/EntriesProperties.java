@@ -5,7 +5,7 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-import io.ctagent.ConfigChecks;
+import io.ctagent.problem.ConfigChecks;
 
 /**
  * How the agent reads and flushes the conntrack table.

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /** Status bits a filter can ask for; the table shows them as [UNREPLIED] and [ASSURED]. */
 public enum EntryStatus {

@@ -2,7 +2,7 @@ package io.ctagent.entries;
 
 import java.util.Locale;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /** The layer-3 family of an entry, as the kernel and conntrack name it. */
 public enum Family {

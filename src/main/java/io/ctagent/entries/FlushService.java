@@ -24,8 +24,8 @@ import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.Tool;
-import io.ctagent.web.InvalidInput;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.InvalidInput;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * Deletes conntrack entries: filtered through `conntrack -D` with exactly the filter's options, or the

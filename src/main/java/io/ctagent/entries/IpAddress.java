@@ -2,7 +2,7 @@ package io.ctagent.entries;
 
 import java.nio.charset.StandardCharsets;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /**
  * An IPv4 or IPv6 address as numbers: hi and lo hold the 128 bits of an IPv6 address, lo the 32 bits of

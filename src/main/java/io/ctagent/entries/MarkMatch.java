@@ -1,6 +1,6 @@
 package io.ctagent.entries;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /** A connection-mark match as `conntrack -m value[/mask]` means it: (mark & mask) == value. */
 public record MarkMatch(long value, long mask) {

@@ -1,6 +1,6 @@
 package io.ctagent.entries;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /** Strict number parsing for client input: plain decimal digits, no sign, spaces or leading zeros. */
 final class Numbers {

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.zip.CRC32;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /**
  * Where the next page starts. The kernel's table has no stable order or key, so a cursor is the number

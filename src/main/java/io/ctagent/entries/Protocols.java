@@ -3,7 +3,7 @@ package io.ctagent.entries;
 import java.util.Locale;
 import java.util.Map;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /** Layer-4 protocol numbers and the names the kernel and conntrack use for them. */
 final class Protocols {

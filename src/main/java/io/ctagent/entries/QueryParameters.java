@@ -4,7 +4,7 @@ import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /** Refuses query parameters an endpoint does not know: a misspelt filter must not quietly match more. */
 final class QueryParameters {

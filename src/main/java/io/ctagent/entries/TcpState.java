@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /** The TCP states the kernel prints (tcp_conntrack_names) and `conntrack --state` accepts. */
 public enum TcpState {

@@ -26,7 +26,7 @@ import io.ctagent.sysctl.SysctlGuards.Requested;
 import io.ctagent.sysctl.SysctlKey;
 import io.ctagent.sysctl.SysctlPersistence;
 import io.ctagent.sysctl.WriteFailure;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * Resizes the hash table: validate -> audit intent -> write buckets (sysctl) or hashsize (sysfs)

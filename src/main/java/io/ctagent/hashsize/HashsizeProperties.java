@@ -3,7 +3,7 @@ package io.ctagent.hashsize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-import io.ctagent.ConfigChecks;
+import io.ctagent.problem.ConfigChecks;
 import io.ctagent.sysctl.BootOrder;
 
 /**

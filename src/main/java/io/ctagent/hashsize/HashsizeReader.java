@@ -19,7 +19,7 @@ import io.ctagent.sysctl.PersistedState;
 import io.ctagent.sysctl.SysctlCatalog;
 import io.ctagent.sysctl.SysctlKey;
 import io.ctagent.sysctl.SysctlPersistence;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /** Reads the hash table's size, how it can be changed, and where its boot value comes from. */
 @Component

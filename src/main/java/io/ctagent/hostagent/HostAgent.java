@@ -21,7 +21,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import io.ctagent.hostagent.CommandRunner.StdoutConsumer;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * The only way into the host: file reads under the configured roots and host commands, in the

@@ -16,7 +16,7 @@ import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * The write half of the host agent: sysctls, module parameters and whole configuration files,

@@ -3,7 +3,7 @@ package io.ctagent.hostagent;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /**
  * Which network namespace a read or command is for: the agent's own, or a named one under

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /** Absolute paths of the host binaries, resolved once at start-up from a fixed search path. */
 @Component

@@ -9,8 +9,8 @@ import org.springframework.stereotype.Component;
 
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
-import io.ctagent.web.InvalidInput;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.InvalidInput;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * What stands between a valid request and the kernel: the agent's mode, the force-and-admin

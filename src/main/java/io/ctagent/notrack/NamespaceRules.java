@@ -11,7 +11,7 @@ import io.ctagent.hostagent.CommandResult;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.Tool;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * Reads everybody else's rules in a namespace, read-only: NOTRACK rules (for ?include=foreign)

@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.security.Callers;
 import io.ctagent.security.Role;
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * Keeps the kernel in line with the state file: at start-up and every

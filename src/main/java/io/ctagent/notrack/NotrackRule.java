@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /**
  * A NOTRACK rule the agent owns: its id (the kernel tag is "ctagent:&lt;id&gt;"), what it matches

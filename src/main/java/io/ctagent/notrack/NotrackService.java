@@ -16,7 +16,7 @@ import org.springframework.stereotype.Service;
 import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * Lists, adds and deletes the agent's NOTRACK rules of a namespace. Every change follows one

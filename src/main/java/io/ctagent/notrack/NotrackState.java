@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.StateFiles;
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
 

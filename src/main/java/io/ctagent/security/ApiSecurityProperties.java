@@ -6,7 +6,7 @@ import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-import io.ctagent.ConfigChecks;
+import io.ctagent.problem.ConfigChecks;
 
 /**
  * Who may call the agent.

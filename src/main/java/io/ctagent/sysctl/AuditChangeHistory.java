@@ -12,7 +12,7 @@ import io.ctagent.audit.AuditLog;
 import io.ctagent.audit.AuditRecord;
 import io.ctagent.audit.AuditResult;
 import io.ctagent.audit.VerifyReport;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -18,7 +18,7 @@ import io.ctagent.audit.AuditResult;
 import io.ctagent.hostagent.HostWrite;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.sysctl.SysctlConf.Assignment;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * The audit records of sysctl and hashsize changes. A change validates its input and checks its

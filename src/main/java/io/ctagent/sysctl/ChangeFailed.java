@@ -2,7 +2,7 @@ package io.ctagent.sysctl;
 
 import org.springframework.http.HttpStatus;
 
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * A mutation that failed on the host: a problem+json that also carries the change's fields

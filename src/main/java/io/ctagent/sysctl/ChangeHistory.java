@@ -9,7 +9,7 @@ public interface ChangeHistory {
      * The recorded sysctl change with this audit id.
      *
      * @return empty when no record has the id (404)
-     * @throws io.ctagent.web.OperatorProblem 409 when the record is not a sysctl change that was
+     * @throws io.ctagent.problem.OperatorProblem 409 when the record is not a sysctl change that was
      *         applied (another action, a dry run, an unchanged or failed change), or when the audit's
      *         hash chain is broken at or before it (audit-chain-broken)
      */

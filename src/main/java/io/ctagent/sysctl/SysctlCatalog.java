@@ -8,7 +8,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import io.ctagent.hostagent.HostFiles;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * The managed keys: every net.netfilter.nf_conntrack_* file the kernel shows under the proc root,

@@ -17,8 +17,8 @@ import io.ctagent.hostagent.MutationLock;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.Writability;
 import io.ctagent.sysctl.SysctlGuards.Requested;
-import io.ctagent.web.InvalidInput;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.InvalidInput;
+import io.ctagent.problem.OperatorProblem;
 import tools.jackson.databind.JsonNode;
 
 /**

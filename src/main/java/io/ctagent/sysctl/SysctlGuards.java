@@ -10,8 +10,8 @@ import org.springframework.stereotype.Component;
 
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.tuning.HostMemory;
-import io.ctagent.web.InvalidInput;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.InvalidInput;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * Changes that would hurt the host are refused unless the client sends force with a reason:

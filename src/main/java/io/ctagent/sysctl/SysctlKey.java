@@ -2,7 +2,7 @@ package io.ctagent.sysctl;
 
 import java.util.regex.Pattern;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /**
  * A sysctl name a client sent, checked for shape: lower-case words joined by single dots. Whether

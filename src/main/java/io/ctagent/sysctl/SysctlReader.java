@@ -20,7 +20,7 @@ import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.Writability;
 import io.ctagent.sysctl.SysctlPersistence.BootFiles;
 import io.ctagent.sysctl.SysctlSpec.Scope;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /** Reads managed sysctls with their boot values, writability and warnings. */
 @Component

@@ -1,6 +1,6 @@
 package io.ctagent.sysctl;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 import tools.jackson.databind.JsonNode;
 
 /**

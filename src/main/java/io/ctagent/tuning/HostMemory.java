@@ -6,7 +6,7 @@ import org.springframework.stereotype.Component;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.usage.UsageService;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /**
  * The host's memory as conntrack sizing sees it: MemTotal, the bytes one entry takes, and the

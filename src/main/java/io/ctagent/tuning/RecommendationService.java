@@ -15,7 +15,7 @@ import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.tuning.Recommendation.RecommendationInputs;
 import io.ctagent.tuning.Recommendation.RecommendedSetting;
 import io.ctagent.usage.UsageHistory;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /** Gathers the host's facts and turns them into a {@link Recommendation}. */
 @Service

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /** Parses the `window` parameter: a positive number of s, m or h, at most the kept history. */
 final class HistoryWindowParam {

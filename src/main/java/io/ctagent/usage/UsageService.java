@@ -9,7 +9,7 @@ import org.springframework.stereotype.Service;
 
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /** Reads conntrack usage and statistics of a namespace from the kernel's files. */
 @Service

@@ -1,5 +1,6 @@
 package io.ctagent.web;
 
+import io.ctagent.problem.InvalidInput;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;

@@ -1,5 +1,7 @@
 package io.ctagent.web;
 
+import io.ctagent.problem.RejectedRequest;
+import io.ctagent.problem.InvalidInput;
 import java.net.URI;
 
 import org.slf4j.Logger;

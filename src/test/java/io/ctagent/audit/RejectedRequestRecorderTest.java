@@ -9,7 +9,7 @@ import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.ctagent.web.RejectedRequest;
+import io.ctagent.problem.RejectedRequest;
 import tools.jackson.databind.JsonNode;
 
 class RejectedRequestRecorderTest {

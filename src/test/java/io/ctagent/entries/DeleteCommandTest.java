@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-import io.ctagent.web.InvalidInput;
+import io.ctagent.problem.InvalidInput;
 
 /** Each filter field maps to the conntrack -D option that means the same (checked with conntrack 1.4.7). */
 class DeleteCommandTest {

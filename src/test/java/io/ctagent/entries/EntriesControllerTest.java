@@ -221,7 +221,7 @@ class EntriesControllerTest {
             // More than the response buffer: the 200 and these lines are on their way to the client.
             out.write("{\"protocol\":\"udp\"}\n".repeat(1000).getBytes(StandardCharsets.UTF_8));
             out.flush();
-            throw new io.ctagent.web.OperatorProblem(org.springframework.http.HttpStatus.BAD_GATEWAY,
+            throw new io.ctagent.problem.OperatorProblem(org.springframework.http.HttpStatus.BAD_GATEWAY,
                     "host-command-failed", "Host command failed", "Timed out");
         }).given(entries).writeNdjson(eq(NetnsTarget.OWN), eq(TableSource.PROCFS), any(), isNull(), any());
 
@@ -229,7 +229,7 @@ class EntriesControllerTest {
                 .andExpect(request().asyncStarted()).andReturn();
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> mvc.perform(asyncDispatch(started)))
-                .hasRootCauseInstanceOf(io.ctagent.web.OperatorProblem.class)
+                .hasRootCauseInstanceOf(io.ctagent.problem.OperatorProblem.class)
                 .hasMessageContaining("cut short");
     }
 }

@@ -31,8 +31,8 @@ import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.Tool;
-import io.ctagent.web.InvalidInput;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.InvalidInput;
+import io.ctagent.problem.OperatorProblem;
 
 /** The flush pipeline with the host mocked: what is validated, what runs, what is reported. */
 class FlushServiceTest {
@@ -114,7 +114,7 @@ class FlushServiceTest {
         java.nio.file.Files.delete(temp);
 
         assertThatThrownBy(() -> flush.flush(LAB, request(udp53(), null, null), null))
-                .isInstanceOfSatisfying(io.ctagent.web.OperatorProblem.class,
+                .isInstanceOfSatisfying(io.ctagent.problem.OperatorProblem.class,
                         problem -> assertThat(problem.getStatusCode().value()).isEqualTo(503));
         verify(host, never()).runDiscardingStdout(any(), any(), anyList(), any());
     }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /** Real kernel: streaming a proc file and a command of a lab namespace through nsenter. */
 class HostAgentStreamingHostIT {

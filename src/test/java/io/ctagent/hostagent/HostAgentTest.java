@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.http.HttpStatus;
 
 import io.ctagent.testsupport.FakeHost;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 class HostAgentTest {
 

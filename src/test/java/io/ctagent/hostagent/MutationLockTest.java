@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 class MutationLockTest {
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ctagent.hostagent.HostMode;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.testsupport.FakeCommandRunner.Call;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 /** The service on the iptables backend: the exact argv lists, against a fake command runner and kernel. */
 class IptablesServiceTest {

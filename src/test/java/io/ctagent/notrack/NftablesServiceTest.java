@@ -17,8 +17,8 @@ import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.HostMode;
 import io.ctagent.hostagent.NetnsTarget;
-import io.ctagent.web.InvalidInput;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.InvalidInput;
+import io.ctagent.problem.OperatorProblem;
 
 /** The service on the nftables backend, against a fake command runner and fake kernel. */
 class NftablesServiceTest {

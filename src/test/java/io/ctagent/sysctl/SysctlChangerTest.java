@@ -34,7 +34,7 @@ import io.ctagent.tuning.HostMemory;
 import io.ctagent.tuning.TuningProperties;
 import io.ctagent.usage.UsageProperties;
 import io.ctagent.usage.UsageService;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 

@@ -21,7 +21,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 
 import io.ctagent.hostagent.NetnsTarget;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 @WebMvcTest(UsageController.class)
 @AutoConfigureMockMvc(addFilters = false)

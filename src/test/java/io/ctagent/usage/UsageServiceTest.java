@@ -22,7 +22,7 @@ import io.ctagent.hostagent.HostProperties;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.Tools;
 import io.ctagent.testsupport.FakeHost;
-import io.ctagent.web.OperatorProblem;
+import io.ctagent.problem.OperatorProblem;
 
 class UsageServiceTest {
 

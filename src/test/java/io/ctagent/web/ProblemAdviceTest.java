@@ -1,5 +1,7 @@
 package io.ctagent.web;
 
+import io.ctagent.problem.RejectedRequest;
+import io.ctagent.problem.InvalidInput;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;

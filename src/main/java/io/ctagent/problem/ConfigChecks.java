@@ -1,4 +1,4 @@
-package io.ctagent;
+package io.ctagent.problem;
 
 /**
  * Checks for configuration values, called from the properties records' constructors: a bad value

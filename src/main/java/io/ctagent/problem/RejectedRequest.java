@@ -1,4 +1,4 @@
-package io.ctagent.web;
+package io.ctagent.problem;
 
 /**
  * A request that would have changed something was rejected as invalid (400) before it reached

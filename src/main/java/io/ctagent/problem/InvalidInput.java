@@ -1,4 +1,4 @@
-package io.ctagent.web;
+package io.ctagent.problem;
 
 import org.springframework.http.HttpStatus;
 

@@ -1,4 +1,4 @@
-package io.ctagent;
+package io.ctagent.problem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

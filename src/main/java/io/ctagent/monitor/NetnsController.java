@@ -35,10 +35,11 @@ class NetnsController {
     @GetMapping("/history")
     @Operation(summary = "Every namespace sampled: the fullest one's count and drops per second summed over "
             + "all namespaces, with the same interval and window as /api/v1/conntrack/usage/history")
-    NetnsHistoryWindow history(@Parameter(description = "how far back, e.g. 15m, 1h, 300s (at most ctagent.monitor.history)")
-                               @RequestParam(defaultValue = "15m") String window,
-                               @Parameter(description = "also give this namespace's count in each point (its inode)")
-                               @RequestParam(required = false) Long inode) {
+    NetnsHistoryWindow netnsHistory(
+            @Parameter(description = "how far back, e.g. 15m, 1h, 300s (at most ctagent.monitor.history)")
+            @RequestParam(defaultValue = "15m") String window,
+            @Parameter(description = "also give this namespace's count in each point (its inode)")
+            @RequestParam(required = false) Long inode) {
         return sampler.window(HistoryWindowParam.parse(window, sampler.properties().history()), inode);
     }
 }

@@ -119,7 +119,7 @@ public class NetnsSampler implements FullestNamespaceFinder {
                     double percent = n.usagePercent() == null ? 0 : n.usagePercent();
                     return new FullestNamespace(n.name(), n.inode(), n.own(), n.count(), percent,
                             UsageLevel.of(percent, levels), n.processCount(),
-                            n.processes().stream().map(p -> new FullestNamespace.Process(p.pid(), p.command()))
+                            n.processes().stream().map(p -> new FullestNamespace.NamespaceProcess(p.pid(), p.command()))
                                     .toList(),
                             n.processes().stream().map(NetnsSummary.ProcessSummary::containerId)
                                     .filter(Objects::nonNull).findFirst().orElse(null));

@@ -21,10 +21,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FullestNamespace(String netns, long inode, boolean own, long count, double usagePercent,
-                               UsageLevel level, int processCount, List<Process> processes, String containerId) {
+                               UsageLevel level, int processCount, List<NamespaceProcess> processes,
+                               String containerId) {
 
     /** A process in the namespace. */
-    public record Process(int pid, String command) {
+    public record NamespaceProcess(int pid, String command) {
     }
 
     /** "barslab-x" or, for a namespace without a name, "netns 4026532281". */

@@ -56,7 +56,8 @@ class NetnsSamplerTest {
         assertThat(fullest.label()).isEqualTo("netns " + POD);
         assertThat(fullest.level()).isEqualTo(UsageLevel.WARN);
         assertThat(fullest.containerId()).isEqualTo(NetnsReadingsFixture.CONTAINER);
-        assertThat(fullest.processes()).extracting(FullestNamespace.Process::command).containsExactly("pause");
+        assertThat(fullest.processes()).extracting(FullestNamespace.NamespaceProcess::command)
+                .containsExactly("pause");
     }
 
     @Test

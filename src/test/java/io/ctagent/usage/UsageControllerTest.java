@@ -64,7 +64,7 @@ class UsageControllerTest {
         given(usage.usage(NetnsTarget.OWN)).willReturn(new ConntrackUsage(null, 3, 1000, 0.3, 250, 250L, 0.01,
                 3L * 256 + 250 * 8, 256, UsageLevel.OK, Instant.parse("2026-11-26T12:00:00Z"), 75, 90));
         given(fullest.fullest()).willReturn(java.util.Optional.of(new FullestNamespace("barslab-x", 4026532281L, false,
-                993, 99.3, UsageLevel.CRITICAL, 1, List.of(new FullestNamespace.Process(4242, "envoy")),
+                993, 99.3, UsageLevel.CRITICAL, 1, List.of(new FullestNamespace.NamespaceProcess(4242, "envoy")),
                 "3f1a9c0d2b4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8")));
 
         mvc.perform(get("/api/v1/conntrack/usage"))

@@ -57,8 +57,9 @@ public class NetnsSampler implements FullestNamespaceFinder {
         this.capacity = sampling.capacity();
     }
 
+    /** Synchronized: the first reader may sample while the scheduler does; rates need one previous pass. */
     @Scheduled(fixedDelayString = "${ctagent.monitor.interval:5s}", initialDelay = 0)
-    void sample() {
+    synchronized void sample() {
         try {
             record(Instant.now(clock), inventory.readings());
         } catch (RuntimeException e) {
@@ -67,7 +68,7 @@ public class NetnsSampler implements FullestNamespaceFinder {
         }
     }
 
-    void record(Instant time, NetnsReadings readings) {
+    synchronized void record(Instant time, NetnsReadings readings) {
         Latest previous = latest;
         List<NetnsReading> counted = readings.namespaces().stream().filter(n -> n.summary().count() != null).toList();
         long[] inodes = new long[counted.size()];
@@ -88,7 +89,7 @@ public class NetnsSampler implements FullestNamespaceFinder {
                 rate(previous, time, totals, StatCounters::drop),
                 rate(previous, time, totals, StatCounters::earlyDrop),
                 rate(previous, time, totals, StatCounters::insertFailed));
-        latest = new Latest(time, readings, totals);
+        latest = new Latest(time, readings, totals, fullestOf(readings, levels).orElse(null));
         synchronized (samples) {
             samples.addLast(sample);
             while (samples.size() > capacity) {
@@ -98,18 +99,17 @@ public class NetnsSampler implements FullestNamespaceFinder {
         metrics.show(readings);
     }
 
-    /** The last pass over every namespace, taking one now if none was taken yet. */
-    public Optional<NetnsReadings> latestReadings() {
+    /** Computed once per pass: the usage endpoint asks on every read. */
+    @Override
+    public Optional<FullestNamespace> fullest() {
+        return latestOrSampleNow().map(Latest::fullest);
+    }
+
+    private Optional<Latest> latestOrSampleNow() {
         if (latest == null) {
             sample();
         }
-        Latest now = latest;
-        return now == null ? Optional.empty() : Optional.of(now.readings());
-    }
-
-    @Override
-    public Optional<FullestNamespace> fullest() {
-        return latestReadings().flatMap(readings -> fullestOf(readings, levels));
+        return Optional.ofNullable(latest);
     }
 
     static Optional<FullestNamespace> fullestOf(NetnsReadings readings, UsageProperties levels) {
@@ -179,7 +179,7 @@ public class NetnsSampler implements FullestNamespaceFinder {
         return any ? Math.round(sum / seconds * 100.0) / 100.0 : null;
     }
 
-    record Latest(Instant time, NetnsReadings readings, Map<Long, StatCounters> totals) {
+    record Latest(Instant time, NetnsReadings readings, Map<Long, StatCounters> totals, FullestNamespace fullest) {
     }
 
     /** One kept sample: counts of every namespace by inode (fullest first) in two compact arrays. */

@@ -62,7 +62,9 @@ public class Tools {
             case NSENTER -> "util-linux";
             case SYSCTL -> "procps";
             case SUDO -> "sudo";
-            case CAT, DD, MV -> "coreutils";
+            case CAT -> "coreutils";
+            case ROOT_HELPER -> "conntrack-agent (install bin/conntrack-agent-root as /usr/local/sbin/conntrack-agent-root, "
+                    + "owned by root, mode 0755; see README, \"Install on a host\")";
         };
     }
 }

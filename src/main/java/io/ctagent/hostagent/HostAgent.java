@@ -93,9 +93,20 @@ public class HostAgent {
         throw commandFailed(result, "reading " + file + " in namespace " + netns);
     }
 
-    /** Reads a file under the sys root (global, not per namespace); empty when it does not exist. */
+    /**
+     * Reads a file under the sys root (global, not per namespace); empty when it does not exist. In sudo mode a
+     * root-only file (the hashsize parameter of a built-in nf_conntrack is 0600) is read with {@code sudo -n cat}.
+     */
     public Optional<String> readSys(String relative) {
-        return readFile(paths.sys(relative));
+        Path file = paths.sys(relative);
+        if (mode == EffectiveMode.SUDO && Files.isRegularFile(file) && !Files.isReadable(file)) {
+            CommandResult result = run(NetnsTarget.OWN, Tool.CAT, List.of(file.toString()));
+            if (!result.succeeded()) {
+                throw commandFailed(result, "reading " + file);
+            }
+            return Optional.of(result.stdout());
+        }
+        return readFile(file);
     }
 
     /** True when a file exists under the sys root. */

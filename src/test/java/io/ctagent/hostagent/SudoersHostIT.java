@@ -170,6 +170,7 @@ class SudoersHostIT {
                 List.of(conntrack, "-D", "--orig-zone", "1"),
                 List.of(nsenter, "--net=/proc/1/ns/net", "--", sysctl, "-w", "net.netfilter.nf_conntrack_udp_timeout=1"),
                 List.of(HostPrerequisites.which("cat"), "/etc/shadow"),
+                List.of("/usr/bin/tee", "/etc/modprobe.d/conntrack-agent.conf"),
                 List.of(sysctl, "-w", "net.netfilter.nf_conntrack_max=1", "kernel.modprobe=/tmp/x"),
                 List.of(sysctl, "-w", "net.netfilter.nf_conntrack_max=1 kernel.modprobe=/tmp/x"),
                 List.of(sysctl, "-w", "kernel.core_pattern=|/tmp/x"),

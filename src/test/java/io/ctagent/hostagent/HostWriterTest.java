@@ -198,6 +198,26 @@ class HostWriterTest {
     }
 
     @Test
+    void withoutTheRootHelperASudoWriteIsA503SayingHowToInstallIt() throws Exception {
+        Path bin = Files.createDirectories(temp.resolve("only-sudo"));
+        script(bin.resolve("sudo"), "#!/bin/sh\nexit 1\n");
+        host = FakeHost.copyTo(temp.resolve("host"));
+        HostProperties properties = new HostProperties(host.proc().toString(), host.sys().toString(),
+                host.root().toString(), HostMode.SUDO, java.time.Duration.ofSeconds(10), 1 << 20, bin.toString());
+        CommandRunner runner = new CommandRunner(properties);
+        HostWriter writer = new HostWriter(new HostAgent(properties, new HostPaths(properties), new Tools(properties),
+                runner), runner);
+
+        assertThatThrownBy(() -> writer.replaceFile(PERSIST, "net.netfilter.nf_conntrack_max = 7\n"))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> {
+                    assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                    assertThat(problem.getBody().getDetail()).contains("/usr/local/sbin/conntrack-agent-root",
+                            "packaging/sudoers.d/conntrack-agent");
+                });
+        assertThat(host.root().resolve(PERSIST)).doesNotExist();
+    }
+
+    @Test
     void sudoModeFeedsTheFileContentToTheHelperOnStdin() throws Exception {
         Path bin = temp.resolve("bin");
         HostWriter writer = sudoWriterWithRecordingHelper(bin);

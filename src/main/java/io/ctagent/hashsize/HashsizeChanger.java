@@ -104,8 +104,10 @@ class HashsizeChanger {
         try {
             if (unchanged) {
                 String auditId = pending.outcome(ChangeResult.UNCHANGED, start, List.of(), null, warnings);
-                return change(ChangeResult.UNCHANGED, beforeMap, beforeMap, persist, List.of(), List.of(), warnings,
-                        auditId);
+                SysctlChange same = change(ChangeResult.UNCHANGED, beforeMap, beforeMap, persist, List.of(), List.of(),
+                        warnings, auditId);
+                // A dry run that would change nothing is still a dry run: say so, as asked.
+                return dryRun ? same.asDryRun() : same;
             }
             List<List<String>> commands = new ArrayList<>();
             if (resizes) {

@@ -22,10 +22,11 @@ public record NotrackRequest(
         @Schema(description = "transport protocol; required with ports", allowableValues = {"tcp", "udp"})
         String protocol,
         @Schema(description = "destination ports: a number, a range \"1000-2000\", a list \"53,5353\" or an array "
-                + "of these (at most 15 slots, a range takes two)", example = "53",
-                types = {"integer", "string", "array"})
+                + "of these (at most 15 slots, a range takes two)",
+                oneOf = {Integer.class, String.class, String[].class})
         Object dports,
-        @Schema(description = "source ports, written like dports", types = {"integer", "string", "array"})
+        @Schema(description = "source ports, written like dports",
+                oneOf = {Integer.class, String.class, String[].class})
         Object sports,
         @Schema(description = "input interface (PREROUTING only); a trailing '+' matches a prefix", example = "eth0")
         String iif,

@@ -387,7 +387,8 @@ class SysctlChanger {
                                        List<PlannedFile> files, List<String> warnings, String auditId) {
         boolean applied = result == ChangeResult.APPLIED;
         return new SysctlChange(result, plan.action(), plan.netns().name().orElse(null),
-                ChangeAudit.byName(before), ChangeAudit.byName(after), applied, result == ChangeResult.DRY_RUN,
+                ChangeAudit.byName(before), ChangeAudit.byName(after), applied,
+                result == ChangeResult.DRY_RUN || plan.options().dryRun(),
                 plan.options().persist(), List.copyOf(commands), List.copyOf(files),
                 List.copyOf(new LinkedHashSet<>(warnings)), auditId);
     }

@@ -17,6 +17,7 @@ import org.springframework.web.context.request.WebRequest;
 
 import io.ctagent.hostagent.NetnsTarget;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
@@ -46,6 +47,8 @@ class SysctlController {
 
     @GetMapping("/{key}")
     @Operation(summary = "One key, with an ETag for If-Match on PUT")
+    @ApiResponse(responseCode = "200", description = "the key, with its ETag header")
+    @ApiResponse(responseCode = "304", description = "If-None-Match names the current ETag: not modified")
     ResponseEntity<SysctlView> get(@PathVariable String key,
                                    @Parameter(description = NETNS) @RequestParam(required = false) String netns,
                                    WebRequest request) {
@@ -77,6 +80,8 @@ class SysctlController {
 
     @PostMapping(path = "/rollback", consumes = "application/json")
     @Operation(summary = "Restore the before values of an audited change (runtime, and the drop-in if it was persisted)")
+    @ApiResponse(responseCode = "200", description = "the values restored (or, with dryRun, the plan)")
+    @ApiResponse(responseCode = "404", description = "no audited sysctl change has that auditId")
     SysctlChange rollback(@RequestBody(required = false) SysctlRequests.SysctlRollbackRequest body) {
         return changer.rollback(body);
     }

@@ -1,5 +1,7 @@
 package io.ctagent.usage;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Instant;
 
 /**
@@ -18,7 +20,8 @@ import java.time.Instant;
  * @param warnPercent the configured percent for WARN (the dashboard draws its bands from these)
  * @param criticalPercent the configured percent for CRITICAL
  */
-public record ConntrackUsage(String netns, long count, long max, double usagePercent, long buckets, Long hashsize,
+public record ConntrackUsage(@Nullable String netns, long count, long max, double usagePercent, long buckets,
+                             @Nullable Long hashsize,
                              double entriesPerBucket, long memoryBytes, int objectSize, UsageLevel level,
                              Instant sampledAt, int warnPercent, int criticalPercent) {
 }

@@ -32,7 +32,7 @@ class EventsController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Recent events, oldest first")
+    @Operation(operationId = "listEvents", summary = "Recent events, oldest first")
     List<AgentEvent> list(@Parameter(description = "only events with a larger id") @RequestParam(defaultValue = "0")
                           long after,
                           @Parameter(description = "only this type") @RequestParam(required = false) EventType type,
@@ -48,7 +48,8 @@ class EventsController {
     }
 
     @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Events as they happen (server-sent events); Last-Event-ID resumes",
+    @Operation(operationId = "streamEvents",
+                summary = "Events as they happen (server-sent events); Last-Event-ID resumes",
             description = "A text/event-stream: each event has id (the event id, for Last-Event-ID), event (its "
                     + "type, as in AgentEvent.type) and data (one AgentEvent as JSON on one line); comment lines "
                     + "keep the connection alive.")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the real-kernel tests need. Idempotent: safe to run on every CI run.
 set -euo pipefail
-# prometheus brings promtool, which checks the chart's alert rules (PrometheusRulesTest).
-packages=(conntrack iptables nftables iproute2 sudo prometheus)
+# prometheus brings promtool (PrometheusRulesTest) and the scrape test's server (PrometheusScrapeIT);
+# nodejs (with npx, Node 20 or later): the OpenAPI linters.
+packages=(conntrack iptables nftables iproute2 sudo prometheus nodejs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,7 @@
 package io.ctagent.audit;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 
 import io.ctagent.hostagent.CommandResult;
@@ -11,7 +13,7 @@ import io.ctagent.hostagent.CommandResult;
  * @param exitCode its exit code; -1 when killed by the timeout; null when only planned
  * @param durationMillis how long it ran; null when only planned
  */
-public record AuditCommand(List<String> argv, Integer exitCode, Long durationMillis) {
+public record AuditCommand(List<String> argv, @Nullable Integer exitCode, @Nullable Long durationMillis) {
 
     public AuditCommand {
         argv = List.copyOf(argv);

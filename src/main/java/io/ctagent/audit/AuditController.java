@@ -14,7 +14,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 @RestController
-@RequestMapping("/api/v1/audit")
+@RequestMapping(path = "/api/v1/audit", produces = "application/json")
 @Tag(name = "audit", description = "The hash-chained record of every change and attempted change (admin, auditor)")
 class AuditController {
 

@@ -1,5 +1,7 @@
 package io.ctagent.audit;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 
 /**
@@ -8,5 +10,5 @@ import java.util.List;
  * @param records the matching records, at most {@code limit}
  * @param nextCursor pass as {@code cursor} to get the next (older) page; null on the last page
  */
-public record AuditPage(List<AuditRecord> records, String nextCursor) {
+public record AuditPage(List<AuditRecord> records, @Nullable String nextCursor) {
 }

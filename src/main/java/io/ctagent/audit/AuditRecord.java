@@ -1,5 +1,9 @@
 package io.ctagent.audit;
 
+import org.jspecify.annotations.Nullable;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -34,9 +38,15 @@ import tools.jackson.databind.JsonNode;
  */
 @JsonPropertyOrder({"id", "time", "phase", "intentId", "actor", "roles", "sourceIp", "requestId", "action", "target",
         "params", "before", "after", "result", "reason", "commands", "mode", "prevHash", "hash"})
-public record AuditRecord(String id, String time, String phase, String intentId, String actor, List<String> roles,
-                          String sourceIp, String requestId, String action, String target, JsonNode params,
-                          JsonNode before, JsonNode after, AuditResult result, String reason,
+public record AuditRecord(String id, String time, String phase, @Nullable String intentId, @Nullable String actor,
+                          List<String> roles, @Nullable String sourceIp, @Nullable String requestId, String action,
+                          @Nullable String target,
+                          @Schema(description = "what the caller asked for, parsed (never keys or tokens); "
+                                  + "an object, null on an outcome") @Nullable JsonNode params,
+                          @Schema(description = "the state read before the change: any JSON value, its shape "
+                                  + "set by the action (e.g. key -> value for sysctl.set)") @Nullable JsonNode before,
+                          @Schema(description = "the state read back after the change, shaped like before")
+                          @Nullable JsonNode after, @Nullable AuditResult result, @Nullable String reason,
                           List<AuditCommand> commands, String mode, String prevHash, String hash) {
 
     static final String INTENT = "intent";

@@ -1,5 +1,7 @@
 package io.ctagent.audit;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The result of walking the audit chain.
  *
@@ -8,7 +10,7 @@ package io.ctagent.audit;
  * @param files how many files were read (rotated ones included)
  * @param firstBroken the first record that does not hold, or null
  */
-public record VerifyReport(boolean ok, long records, int files, Broken firstBroken) {
+public record VerifyReport(boolean ok, long records, int files, @Nullable Broken firstBroken) {
 
     /**
      * @param id the record's id, when its line could be read
@@ -16,6 +18,6 @@ public record VerifyReport(boolean ok, long records, int files, Broken firstBrok
      * @param line its line number in that file (1-based), when it is a single line
      * @param reason what is wrong, in an operator's words
      */
-    public record Broken(String id, String file, Long line, String reason) {
+    public record Broken(@Nullable String id, String file, @Nullable Long line, String reason) {
     }
 }

@@ -1,5 +1,7 @@
 package io.ctagent.entries;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +16,6 @@ import java.util.Map;
  * @param nextCursor pass as cursor to get the next page; null on the last page
  * @param warnings for example: the table changed since the previous page
  */
-public record EntryPage(String netns, String source, Map<String, String> filter, int limit,
-                        List<ConntrackEntry> entries, String nextCursor, List<String> warnings) {
+public record EntryPage(@Nullable String netns, String source, Map<String, String> filter, int limit,
+                        List<ConntrackEntry> entries, @Nullable String nextCursor, List<String> warnings) {
 }

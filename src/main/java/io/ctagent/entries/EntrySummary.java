@@ -1,7 +1,11 @@
 package io.ctagent.entries;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 import java.util.Map;
+
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * What fills the table: matching entries counted by the groupBy fields, largest groups first.
@@ -22,7 +26,8 @@ import java.util.Map;
  * @param durationMillis how long the pass took
  * @param warnings for example: lines that could not be parsed
  */
-public record EntrySummary(String netns, String source, Map<String, String> filter, List<String> groupBy, int top,
+public record EntrySummary(@Nullable String netns, String source, Map<String, String> filter, List<String> groupBy,
+                           int top,
                            long total, long matched, List<Group> groups, long otherMatched, long distinctGroups,
                            boolean exact, long maxUndercount, long durationMillis, List<String> warnings) {
 
@@ -33,6 +38,8 @@ public record EntrySummary(String netns, String source, Map<String, String> filt
      *            entry has no such value (no port on icmp, no state on udp)
      * @param count matching entries in the group
      */
-    public record Group(Map<String, Object> key, long count) {
+    public record Group(@Schema(description = "grouped field -> its value (a string or a number; null where "
+            + "an entry has none)", additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
+                        Map<String, Object> key, long count) {
     }
 }

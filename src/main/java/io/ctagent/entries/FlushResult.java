@@ -1,5 +1,7 @@
 package io.ctagent.entries;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 import java.util.Map;
 
@@ -20,9 +22,10 @@ import java.util.Map;
  * @param auditId the audit record of this change
  * @param durationMillis how long the whole flush took
  */
-public record FlushResult(String netns, boolean all, Map<String, String> filter, long matched, long deleted,
-                          TableState before, TableState after, boolean applied, boolean dryRun,
-                          List<List<String>> commands, List<String> warnings, String auditId, long durationMillis) {
+public record FlushResult(@Nullable String netns, boolean all, @Nullable Map<String, String> filter, long matched,
+                          long deleted, TableState before, TableState after, boolean applied, boolean dryRun,
+                          List<List<String>> commands, List<String> warnings, @Nullable String auditId,
+                          long durationMillis) {
 
     /**
      * The table at one moment.
@@ -30,6 +33,6 @@ public record FlushResult(String netns, boolean all, Map<String, String> filter,
      * @param count entries in the namespace's table (nf_conntrack_count)
      * @param matching entries matching the filter, when counted
      */
-    public record TableState(long count, Long matching) {
+    public record TableState(long count, @Nullable Long matching) {
     }
 }

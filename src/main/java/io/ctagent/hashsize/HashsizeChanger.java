@@ -205,8 +205,12 @@ class HashsizeChanger {
         private Done<SysctlChange> done(ChangeResult result, SysctlState after, List<AuditCommand> audited,
                                         long afterValue, List<List<String>> commands, List<PlannedFile> planned) {
             return new Done<>(AuditResult.valueOf(result.name()), start, after, audited, null, warnings,
-                    (auditId, all) -> change(result, Map.of(SysctlKey.BUCKETS, before),
-                            Map.of(SysctlKey.BUCKETS, afterValue), ask.persist(), commands, planned, all, auditId));
+                    (auditId, all) -> {
+                        SysctlChange change = change(result, Map.of(SysctlKey.BUCKETS, before),
+                                Map.of(SysctlKey.BUCKETS, afterValue), ask.persist(), commands, planned, all, auditId);
+                        // A dry run that would change nothing is still a dry run: say so, as asked.
+                        return ask.dryRun() ? change.asDryRun() : change;
+                    });
         }
 
         /** Records FAILED and answers with the problem to throw, carrying the change and its auditId. */

@@ -24,13 +24,15 @@ class HashsizeController {
     }
 
     @GetMapping
-    @Operation(summary = "hashsize, buckets, max, chain length, writability with the reason, module or built-in, boot value")
+    @Operation(operationId = "getHashsize",
+                summary = "hashsize, buckets, max, chain length, writability with the reason, module or built-in, boot value")
     HashsizeView get() {
         return reader.view();
     }
 
     @PutMapping(consumes = "application/json")
-    @Operation(summary = "Resize the hash table (global; initial namespace only), optionally persisted")
+    @Operation(operationId = "setHashsize",
+                summary = "Resize the hash table (global; initial namespace only), optionally persisted")
     SysctlChange put(@RequestBody(required = false) HashsizeRequest body) {
         return changer.change(body);
     }

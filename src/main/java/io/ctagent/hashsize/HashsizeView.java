@@ -1,5 +1,7 @@
 package io.ctagent.hashsize;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 
 /**
@@ -19,7 +21,9 @@ import java.util.List;
  * @param persistedIn where that comes from: a sysctl.d or modprobe.d file, or /proc/cmdline
  * @param warnings boot settings that disagree, long chains, ignored module options
  */
-public record HashsizeView(Long hashsize, long buckets, long max, double maxPerBucket, double chainLengthAtMax,
-                           boolean writable, String readOnlyReason, String writeMethod, boolean builtIn,
-                           Long persistedValue, String persistedIn, List<String> warnings) {
+public record HashsizeView(@Nullable Long hashsize, long buckets, long max, double maxPerBucket,
+                           double chainLengthAtMax,
+                           boolean writable, @Nullable String readOnlyReason, @Nullable String writeMethod,
+                           boolean builtIn,
+                           @Nullable Long persistedValue, @Nullable String persistedIn, List<String> warnings) {
 }

@@ -1,5 +1,9 @@
 package io.ctagent.hostagent;
 
+import org.jspecify.annotations.Nullable;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
 import java.util.Map;
 
 /**
@@ -15,7 +19,10 @@ import java.util.Map;
  * @param roots the proc, sys and rootfs roots in use
  * @param netns this agent's own network namespace (e.g. net:[4026531840])
  */
-public record AgentInfo(EffectiveMode mode, HostMode configuredMode, boolean root, String kernelRelease,
-                        boolean conntrackLoaded, Map<String, String> tools, String iptablesVariant,
+public record AgentInfo(EffectiveMode mode, HostMode configuredMode, boolean root, @Nullable String kernelRelease,
+                        boolean conntrackLoaded,
+                        @Schema(description = "tool -> its absolute path, or null when it was not found",
+                                additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
+                        Map<String, String> tools, @Nullable String iptablesVariant,
                         Map<String, String> roots, String netns) {
 }

@@ -12,6 +12,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import io.ctagent.problem.InvalidInput;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
@@ -29,7 +32,7 @@ class EventsController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Recent events, oldest first")
+    @Operation(operationId = "listEvents", summary = "Recent events, oldest first")
     List<AgentEvent> list(@Parameter(description = "only events with a larger id") @RequestParam(defaultValue = "0")
                           long after,
                           @Parameter(description = "only this type") @RequestParam(required = false) EventType type,
@@ -45,7 +48,15 @@ class EventsController {
     }
 
     @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Events as they happen (server-sent events); Last-Event-ID resumes")
+    @Operation(operationId = "streamEvents",
+                summary = "Events as they happen (server-sent events); Last-Event-ID resumes",
+            description = "A text/event-stream: each event has id (the event id, for Last-Event-ID), event (its "
+                    + "type, as in AgentEvent.type) and data (one AgentEvent as JSON on one line); comment lines "
+                    + "keep the connection alive.")
+    @ApiResponse(responseCode = "200", description = "the stream of events",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string",
+                    description = "server-sent events: id: <event id>, event: <type>, data: <AgentEvent JSON>",
+                    example = "id: 7\nevent: TABLE_FULL\ndata: {\"id\":7,\"type\":\"TABLE_FULL\"}\n\n")))
     SseEmitter stream(@RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         long after = 0;
         if (lastEventId != null && !lastEventId.isBlank()) {

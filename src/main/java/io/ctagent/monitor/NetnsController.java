@@ -27,7 +27,8 @@ class NetnsController {
     }
 
     @GetMapping
-    @Operation(summary = "Every network namespace with its conntrack count, share of the global max and processes")
+    @Operation(operationId = "listNamespaces",
+                summary = "Every network namespace with its conntrack count, share of the global max and processes")
     List<NetnsSummary> list() {
         return inventory.list();
     }

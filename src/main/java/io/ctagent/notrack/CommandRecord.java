@@ -1,5 +1,7 @@
 package io.ctagent.notrack;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 
 /**
@@ -10,7 +12,8 @@ import java.util.List;
  * @param exitCode its exit code; null when it was only planned
  * @param durationMillis how long it ran; null when it was only planned
  */
-public record CommandRecord(List<String> argv, String stdin, Integer exitCode, Long durationMillis) {
+public record CommandRecord(List<String> argv, @Nullable String stdin, @Nullable Integer exitCode,
+                            @Nullable Long durationMillis) {
 
     static CommandRecord planned(List<String> argv, String stdin) {
         return new CommandRecord(argv, stdin, null, null);

@@ -1,5 +1,7 @@
 package io.ctagent.notrack;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A rule somebody else owns that exempts traffic from tracking; shown read-only, never changed.
  *
@@ -9,5 +11,5 @@ package io.ctagent.notrack;
  * @param packets its packet counter, when it has one
  * @param bytes its byte counter, when it has one
  */
-public record ForeignRule(String source, String location, String rule, Long packets, Long bytes) {
+public record ForeignRule(String source, String location, String rule, @Nullable Long packets, @Nullable Long bytes) {
 }

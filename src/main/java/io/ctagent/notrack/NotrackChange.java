@@ -1,5 +1,7 @@
 package io.ctagent.notrack;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 
 /**
@@ -13,6 +15,6 @@ import java.util.List;
  * @param warnings what the operator should know: traffic that loses NAT or stateful filtering
  * @param auditId the audit record of this change (the outcome record's id)
  */
-public record NotrackChange(RuleStatus before, RuleStatus after, boolean applied, boolean dryRun,
-                            List<CommandRecord> commands, List<String> warnings, String auditId) {
+public record NotrackChange(@Nullable RuleStatus before, @Nullable RuleStatus after, boolean applied, boolean dryRun,
+                            List<CommandRecord> commands, List<String> warnings, @Nullable String auditId) {
 }

@@ -36,7 +36,8 @@ class NotrackController {
     }
 
     @GetMapping
-    @Operation(summary = "The agent's NOTRACK rules with counters and whether the kernel has them; "
+    @Operation(operationId = "listNotrackRules",
+                summary = "The agent's NOTRACK rules with counters and whether the kernel has them; "
             + "?include=foreign also lists other NOTRACK rules read-only")
     NotrackRules list(@Parameter(description = NETNS) @RequestParam(required = false) String netns,
                       @Parameter(description = "foreign: also list NOTRACK rules the agent does not own")
@@ -48,14 +49,15 @@ class NotrackController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "One of the agent's NOTRACK rules")
+    @Operation(operationId = "getNotrackRule", summary = "One of the agent's NOTRACK rules")
     RuleStatus get(@PathVariable String id,
                    @Parameter(description = NETNS) @RequestParam(required = false) String netns) {
         return notrack.get(NetnsTarget.parse(netns), NotrackRule.parseId(id));
     }
 
     @PostMapping(consumes = "application/json")
-    @Operation(summary = "Add a NOTRACK rule (dryRun answers with the exact nft script or iptables argv lists)")
+    @Operation(operationId = "createNotrackRule",
+                summary = "Add a NOTRACK rule (dryRun answers with the exact nft script or iptables argv lists)")
     @ApiResponse(responseCode = "201", description = "added and read back from the kernel")
     @ApiResponse(responseCode = "200", description = "dry run, or an identical rule exists already")
     ResponseEntity<NotrackChange> create(@Parameter(description = NETNS) @RequestParam(required = false) String netns,
@@ -71,7 +73,8 @@ class NotrackController {
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Delete one of the agent's NOTRACK rules (never anybody else's)")
+    @Operation(operationId = "deleteNotrackRule",
+                summary = "Delete one of the agent's NOTRACK rules (never anybody else's)")
     NotrackChange delete(@PathVariable String id,
                          @Parameter(description = NETNS) @RequestParam(required = false) String netns,
                          @Parameter(description = "answer with the exact commands without changing anything")

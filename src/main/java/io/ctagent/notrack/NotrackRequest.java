@@ -21,11 +21,13 @@ public record NotrackRequest(
         String family,
         @Schema(description = "transport protocol; required with ports", allowableValues = {"tcp", "udp"})
         String protocol,
-        @Schema(description = "destination ports: a number, a range \"1000-2000\", a list \"53,5353\" or an array "
-                + "of these (at most 15 slots, a range takes two)", example = "53",
-                types = {"integer", "string", "array"})
+        // Documented as text, the form every generated client can send; the agent also takes a JSON
+        // number or an array of these (one schema per form breaks generators).
+        @Schema(type = "string", description = "destination ports: a number, a range \"1000-2000\" or a list "
+                + "\"53,5353\" (at most 15 slots, a range takes two); a JSON number or an array of these is "
+                + "accepted too", example = "53")
         Object dports,
-        @Schema(description = "source ports, written like dports", types = {"integer", "string", "array"})
+        @Schema(type = "string", description = "source ports, written like dports", example = "1024-65535")
         Object sports,
         @Schema(description = "input interface (PREROUTING only); a trailing '+' matches a prefix", example = "eth0")
         String iif,

@@ -1,5 +1,7 @@
 package io.ctagent.notrack;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 
 /**
@@ -12,6 +14,7 @@ import java.util.List;
  * @param lastReconcile the last check that the kernel still has the rules, null before the first
  * @param warnings drift, left-over rules, and what could not be read
  */
-public record NotrackRules(String netns, String backend, List<RuleStatus> rules, List<ForeignRule> foreign,
-                           ReconcileReport lastReconcile, List<String> warnings) {
+public record NotrackRules(@Nullable String netns, String backend, List<RuleStatus> rules,
+                           @Nullable List<ForeignRule> foreign,
+                           @Nullable ReconcileReport lastReconcile, List<String> warnings) {
 }

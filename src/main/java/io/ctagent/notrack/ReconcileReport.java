@@ -1,5 +1,7 @@
 package io.ctagent.notrack;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -11,5 +13,5 @@ import java.util.List;
  * @param restored whether the missing rules were re-created (false in dry-run mode or on failure)
  * @param error why the check or the repair failed, else null
  */
-public record ReconcileReport(Instant at, List<String> missing, boolean restored, String error) {
+public record ReconcileReport(Instant at, List<String> missing, boolean restored, @Nullable String error) {
 }

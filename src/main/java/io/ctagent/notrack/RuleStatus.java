@@ -1,5 +1,7 @@
 package io.ctagent.notrack;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -20,9 +22,10 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param kernel each copy found in the kernel, with where it is and its counters
  */
 public record RuleStatus(
-        String id, String netns, Direction direction, IpFamily family, Protocol protocol,
-        @Schema(example = "53,5353") String dports, String sports, String iif, String oif, String src, String dst,
-        String comment, Instant createdAt, boolean inStateFile, Boolean inKernel, long packets, long bytes,
+        String id, @Nullable String netns, Direction direction, IpFamily family, @Nullable Protocol protocol,
+        @Schema(example = "53,5353") @Nullable String dports, @Nullable String sports, @Nullable String iif,
+        @Nullable String oif, @Nullable String src, @Nullable String dst, @Nullable String comment,
+        @Nullable Instant createdAt, boolean inStateFile, @Nullable Boolean inKernel, long packets, long bytes,
         List<KernelRule> kernel) {
 
     /** A desired rule; {@code now} null when the kernel could not be read. */

@@ -170,6 +170,13 @@ final class AccessRules implements AuthorizationManager<RequestAuthorizationCont
         return false;
     }
 
+    /** The methods some rule allows on the request's path; empty when the agent has no such path. */
+    List<String> methodsOn(HttpServletRequest request) {
+        PathContainer path = RequestPath.parse(request.getRequestURI(), request.getContextPath()).pathWithinApplication();
+        return rules.stream().filter(rule -> rule.path().matches(path)).map(rule -> rule.method().name())
+                .distinct().toList();
+    }
+
     /** The rule a request falls under, or empty when nothing allows it. */
     Optional<Rule> ruleFor(HttpServletRequest request) {
         String method = request.getMethod();

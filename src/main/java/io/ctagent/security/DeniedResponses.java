@@ -3,6 +3,7 @@ package io.ctagent.security;
 import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,6 +25,7 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 
 import io.ctagent.audit.AuditLog;
 import io.ctagent.audit.AuditResult;
+import io.ctagent.web.RequestIdFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
@@ -57,29 +59,24 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
         Optional<AccessRules.Rule> rule = rules.ruleFor(request);
         // Anonymous callers arrive as InsufficientAuthentication; anything else rejected what they sent.
         boolean wrongCredentials = !(failure instanceof InsufficientAuthenticationException);
-        if (rule.isEmpty() && !wrongCredentials) {
-            String detail = noRule(request);
-            if (isMutation(request)) {
-                record(request, null, detail);
-            }
-            write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail, null);
-            return;
-        }
         String detail;
         if (failure instanceof BadCredentialsException) {
-            detail = "The X-API-Key presented matches no configured key. Check it for a typo or a rotated key; "
-                    + "the agent knows keys only by their SHA-256 (ctagent.security.api-keys).";
+            detail = "The API key presented (X-API-Key, or Authorization: Bearer) matches no configured key. Check "
+                    + "it for a typo or a rotated key; the agent knows keys only by their SHA-256 "
+                    + "(ctagent.security.api-keys).";
         } else if (wrongCredentials) {
             detail = "The bearer token was rejected: " + failure.getMessage() + ". Get a fresh token from the portal.";
         } else {
+            // Without credentials a path the agent does not have is answered like one it has: a caller
+            // without a key learns nothing about which paths exist.
             detail = "This endpoint needs " + rule.map(r -> "role " + r.access().role()).orElse("a role")
-                    + ": send an API key in the X-API-Key header" + (jwt ? " or a bearer token" : "") + ".";
+                    + ": send an API key in the X-API-Key header or as Authorization: Bearer <key>"
+                    + (jwt ? ", or a bearer token" : "") + ".";
         }
         if (wrongCredentials || isMutation(request)) {
             record(request, rule.orElse(null), detail);
         }
-        response.setHeader(HttpHeaders.WWW_AUTHENTICATE,
-                "ApiKey header=\"" + ApiKeys.HEADER + "\"" + (jwt ? ", Bearer" : ""));
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "ApiKey header=\"" + ApiKeys.HEADER + "\", Bearer");
         write(request, response, HttpStatus.UNAUTHORIZED, "unauthenticated", "Authentication needed", detail, null);
     }
 
@@ -97,11 +94,30 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
             detail = who + " may not " + request.getMethod() + " " + request.getRequestURI() + ": it needs role "
                     + rule.get().access().role() + ". Ask for a key with that role.";
         } else {
-            detail = noRule(request);
+            notFound(request, response);
+            return;
         }
         record(request, rule.orElse(null), detail);
         write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail,
                 rule.map(r -> r.access().role()).orElse(null));
+    }
+
+    /**
+     * A known caller asked for a path the agent does not have (404), or for a method its path does not
+     * take (405, with Allow). Still recorded, like every refusal of a known caller.
+     */
+    private void notFound(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        List<String> allowed = rules.methodsOn(request);
+        String detail = noRule(request);
+        record(request, null, detail);
+        if (allowed.isEmpty()) {
+            write(request, response, HttpStatus.NOT_FOUND, "not-found", "Not found", detail, null);
+        } else {
+            response.setHeader(HttpHeaders.ALLOW, String.join(", ", allowed));
+            write(request, response, HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed",
+                    request.getRequestURI() + " takes " + String.join(", ", allowed) + ", not " + request.getMethod()
+                            + ".", null);
+        }
     }
 
     private static String noRule(HttpServletRequest request) {
@@ -123,6 +139,9 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
         problem.setInstance(URI.create(request.getRequestURI()));
         if (requiredRole != null) {
             problem.setProperty("requiredRole", requiredRole);
+        }
+        if (RequestIdFilter.current() != null) {
+            problem.setProperty("requestId", RequestIdFilter.current());
         }
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

@@ -26,7 +26,7 @@ import jakarta.servlet.DispatcherType;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Stateless and deny by default: API keys (X-API-Key), optionally bearer JWTs, then the rules
+ * Stateless and deny by default: API keys (X-API-Key or Authorization: Bearer), optionally bearer JWTs, then the rules
  * of {@link AccessRules}; anything else is 403.
  */
 @Configuration(proxyBeanMethods = false)
@@ -82,7 +82,7 @@ class SecurityConfig {
                 .exceptionHandling(exceptions -> exceptions
                         .authenticationEntryPoint(denied)
                         .accessDeniedHandler(denied))
-                .addFilterBefore(new ApiKeyFilter(keys, denied), BearerTokenAuthenticationFilter.class)
+                .addFilterBefore(new ApiKeyFilter(keys, denied, properties.jwt().enabled()), BearerTokenAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> {
                     // Error and async dispatches belong to a request that was already authorized.
                     requests.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll();

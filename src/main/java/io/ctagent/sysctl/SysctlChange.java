@@ -1,5 +1,7 @@
 package io.ctagent.sysctl;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 import java.util.Map;
 
@@ -21,8 +23,14 @@ import java.util.Map;
  * @param auditId the id of this change's outcome record in the audit log (GET /api/v1/audit); pass it
  *                to POST /api/v1/sysctls/rollback to undo an APPLIED sysctl change
  */
-public record SysctlChange(ChangeResult result, String action, String netns, Map<String, Long> before,
+public record SysctlChange(ChangeResult result, String action, @Nullable String netns, Map<String, Long> before,
                            Map<String, Long> after, boolean applied, boolean dryRun, boolean persist,
                            List<List<String>> commands, List<PlannedFile> files, List<String> warnings,
-                           String auditId) {
+                           @Nullable String auditId) {
+
+    /** The same answer, marked as the dry run the caller asked for (when nothing would change). */
+    public SysctlChange asDryRun() {
+        return new SysctlChange(result, action, netns, before, after, false, true, persist, commands, files, warnings,
+                auditId);
+    }
 }

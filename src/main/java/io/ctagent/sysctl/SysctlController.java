@@ -17,6 +17,7 @@ import org.springframework.web.context.request.WebRequest;
 
 import io.ctagent.hostagent.NetnsTarget;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
@@ -39,13 +40,16 @@ class SysctlController {
     }
 
     @GetMapping
-    @Operation(summary = "Every managed key with value, boot value, writability, unit, range and warnings")
+    @Operation(operationId = "listSysctls",
+                summary = "Every managed key with value, boot value, writability, unit, range and warnings")
     List<SysctlView> list(@Parameter(description = NETNS) @RequestParam(required = false) String netns) {
         return reader.list(NetnsTarget.parse(netns));
     }
 
     @GetMapping("/{key}")
-    @Operation(summary = "One key, with an ETag for If-Match on PUT")
+    @Operation(operationId = "getSysctl", summary = "One key, with an ETag for If-Match on PUT")
+    @ApiResponse(responseCode = "200", description = "the key, with its ETag header")
+    @ApiResponse(responseCode = "304", description = "If-None-Match names the current ETag: not modified")
     ResponseEntity<SysctlView> get(@PathVariable String key,
                                    @Parameter(description = NETNS) @RequestParam(required = false) String netns,
                                    WebRequest request) {
@@ -59,7 +63,8 @@ class SysctlController {
     }
 
     @PutMapping(path = "/{key}", consumes = "application/json")
-    @Operation(summary = "Set one key (optionally persisted); If-Match refuses a stale ETag with 412")
+    @Operation(operationId = "setSysctl",
+                summary = "Set one key (optionally persisted); If-Match refuses a stale ETag with 412")
     SysctlChange put(@PathVariable String key,
                      @Parameter(description = NETNS) @RequestParam(required = false) String netns,
                      @Parameter(description = "the ETag of GET /api/v1/sysctls/{key}; 412 when the key changed since")
@@ -69,14 +74,18 @@ class SysctlController {
     }
 
     @PatchMapping(consumes = "application/json")
-    @Operation(summary = "Set several keys, all or nothing: validated first, applied in order, restored on a failure")
+    @Operation(operationId = "patchSysctls",
+                summary = "Set several keys, all or nothing: validated first, applied in order, restored on a failure")
     SysctlChange patch(@Parameter(description = NETNS) @RequestParam(required = false) String netns,
                        @RequestBody(required = false) SysctlRequests.SysctlPatchRequest body) {
         return changer.patch(netns, body);
     }
 
     @PostMapping(path = "/rollback", consumes = "application/json")
-    @Operation(summary = "Restore the before values of an audited change (runtime, and the drop-in if it was persisted)")
+    @Operation(operationId = "rollbackSysctls",
+                summary = "Restore the before values of an audited change (runtime, and the drop-in if it was persisted)")
+    @ApiResponse(responseCode = "200", description = "the values restored (or, with dryRun, the plan)")
+    @ApiResponse(responseCode = "404", description = "no audited sysctl change has that auditId")
     SysctlChange rollback(@RequestBody(required = false) SysctlRequests.SysctlRollbackRequest body) {
         return changer.rollback(body);
     }

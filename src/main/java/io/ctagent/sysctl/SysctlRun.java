@@ -284,7 +284,8 @@ final class SysctlRun implements Change<SysctlChange> {
                                 List<PlannedFile> files, List<String> allWarnings, String auditId) {
         boolean applied = result == ChangeResult.APPLIED;
         return new SysctlChange(result, plan.action(), plan.netns().name().orElse(null),
-                SysctlState.byName(before), SysctlState.byName(after), applied, result == ChangeResult.DRY_RUN,
+                SysctlState.byName(before), SysctlState.byName(after), applied,
+                result == ChangeResult.DRY_RUN || plan.options().dryRun(),
                 plan.options().persist(), List.copyOf(commands), List.copyOf(files),
                 List.copyOf(new LinkedHashSet<>(allWarnings)), auditId);
     }

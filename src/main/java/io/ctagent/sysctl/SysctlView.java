@@ -1,5 +1,7 @@
 package io.ctagent.sysctl;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 
 /**
@@ -18,7 +20,8 @@ import java.util.List;
  * @param description what it does
  * @param warnings what would undo the value at a reboot, or is otherwise worth knowing
  */
-public record SysctlView(String key, String netns, Long value, Long persistedValue, String persistedIn,
-                         boolean writable, String readOnlyReason, String unit, long min, long max,
+public record SysctlView(String key, @Nullable String netns, @Nullable Long value, @Nullable Long persistedValue,
+                         @Nullable String persistedIn,
+                         boolean writable, @Nullable String readOnlyReason, @Nullable String unit, long min, long max,
                          String description, List<String> warnings) {
 }

@@ -1,5 +1,7 @@
 package io.ctagent.usage;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -11,6 +13,7 @@ import java.util.List;
  * @param totals counters summed over all CPUs (entries is not summed: it is per namespace)
  * @param perCpu one row per CPU
  */
-public record ConntrackStats(String netns, List<String> columns, StatCounters totals, List<StatCounters> perCpu,
+public record ConntrackStats(@Nullable String netns, List<String> columns, StatCounters totals,
+                             List<StatCounters> perCpu,
                              Instant sampledAt) {
 }

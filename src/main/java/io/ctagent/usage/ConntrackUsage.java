@@ -1,5 +1,7 @@
 package io.ctagent.usage;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -22,7 +24,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param fullest the namespace with the most entries on the whole host (max is global, counts are per
  *                namespace): set by GET /api/v1/conntrack/usage, absent elsewhere
  */
-public record ConntrackUsage(String netns, long count, long max, double usagePercent, long buckets, Long hashsize,
+public record ConntrackUsage(@Nullable String netns, long count, long max, double usagePercent, long buckets,
+                             @Nullable Long hashsize,
                              double entriesPerBucket, long memoryBytes, int objectSize, UsageLevel level,
                              Instant sampledAt, int warnPercent, int criticalPercent,
                              @JsonInclude(JsonInclude.Include.NON_NULL) FullestNamespace fullest) {

@@ -5,16 +5,27 @@ import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import org.springdoc.core.utils.SpringDocUtils;
+
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
+import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import tools.jackson.databind.JsonNode;
 
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfig {
+
+    static {
+        // A JsonNode field (an audit record's params, before and after) holds any JSON value: say so,
+        // rather than describe Jackson's node class.
+        SpringDocUtils.getConfig().replaceWithSchema(JsonNode.class,
+                new Schema<>().description("any JSON value"));
+    }
 
     static final String API_KEY = "apiKey";
     static final String BEARER = "bearer";
@@ -34,7 +45,7 @@ class OpenApiConfig {
                         + "statistics, sysctls, hash size, entries, flushes and NOTRACK rules. Every change is "
                         + "audited. Errors are RFC 9457 problem+json. Authenticate with an API key in the "
                         + "X-API-Key header, or with a bearer JWT when the agent is configured for one.")
-                .license(new License().name("Apache-2.0")))
+                .license(new License().name("Apache-2.0").url("https://www.apache.org/licenses/LICENSE-2.0")))
                 .components(new Components()
                         .addSecuritySchemes(API_KEY, new SecurityScheme()
                                 .type(SecurityScheme.Type.APIKEY)

@@ -26,6 +26,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Every error leaves as RFC 9457 problem+json written for an operator: the field at fault for
@@ -81,6 +82,12 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
                                                                   HttpHeaders headers, HttpStatusCode status,
                                                                   WebRequest request) {
         String field = ex.getCause() instanceof JacksonException json ? jsonPath(json) : "";
+        if (ex.getCause() instanceof UnrecognizedPropertyException unknown) {
+            InvalidInput problem = new InvalidInput(field, "unknown field '" + unknown.getPropertyName()
+                    + "'; this request takes " + String.join(", ", unknown.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().toList()) + ". Nothing was changed.");
+            return handleExceptionInternal(ex, problem.getBody(), headers, HttpStatus.BAD_REQUEST, request);
+        }
         InvalidInput problem = field.isEmpty()
                 ? new InvalidInput("body", "The request body is missing or is not valid JSON.")
                 : new InvalidInput(field, field + " has a value of the wrong type for this endpoint.");
@@ -115,7 +122,23 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
                         + "(search for the request id).");
         problem.setType(URI.create("urn:ctagent:problem:internal-error"));
         problem.setTitle("Internal error");
+        withRequestId(problem);
         return ResponseEntity.internalServerError().body(problem);
+    }
+
+    /** Every problem names its request id, so an operator can find the agent's log lines for it. */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
+                                                          WebRequest request) {
+        withRequestId(body);
+        return super.createResponseEntity(body, headers, statusCode, request);
+    }
+
+    static void withRequestId(Object body) {
+        String id = RequestIdFilter.current();
+        if (body instanceof ProblemDetail problem && id != null) {
+            problem.setProperty("requestId", id);
+        }
     }
 
     private static boolean isMutation(HttpServletRequest request) {

@@ -32,6 +32,9 @@ class ProblemErrorController implements ErrorController {
         if (path != null) {
             problem.setInstance(URI.create(path.toString()));
         }
+        if (request.getAttribute(RequestIdFilter.ATTRIBUTE) instanceof String id) {
+            problem.setProperty("requestId", id);
+        }
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 }

@@ -130,6 +130,8 @@ class EntriesControllerTest {
 
     @Test
     void summaryDefaultsToProtocolAndState() throws Exception {
+        given(entries.summary(any(), any(), any(), anyInt())).willReturn(new EntrySummary(null, "procfs", Map.of(),
+                List.of("protocol", "state"), 20, 0, 0, List.of(), 0, 0, true, 0, 1, List.of()));
         mvc.perform(get("/api/v1/conntrack/entries/summary")).andExpect(status().isOk());
 
         verify(entries).summary(eq(NetnsTarget.OWN), eq(EntryFilter.ALL), eq(List.of(GroupBy.PROTOCOL,
@@ -167,6 +169,9 @@ class EntriesControllerTest {
 
     @Test
     void flushBodyFieldsBindNumbersAsTextAndCollectUnknownFields() throws Exception {
+        given(flush.flush(any(), any(), isNull())).willReturn(new FlushResult(null, false, Map.of(), 0, 0,
+                new FlushResult.TableState(0, 0L), new FlushResult.TableState(0, 0L), false, true, List.of(), List.of(),
+                null, 1));
         mvc.perform(post("/api/v1/conntrack/flush").contentType(MediaType.APPLICATION_JSON)
                 .content("{\"filter\": {\"protocol\": \"udp\", \"dport\": 53, \"dprot\": 1}, \"dryRun\": true}"));
 

@@ -35,6 +35,7 @@ import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TrafficGenerator;
+import io.ctagent.testsupport.SpecValidation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -123,9 +124,9 @@ class EntriesHostIT {
             cursor = page.get("nextCursor").isNull() ? null : "&cursor=" + page.get("nextCursor").asText();
         } while (cursor != null);
 
-        HttpResponse<String> stream = http.send(HttpRequest.newBuilder(uri("/api/v1/conntrack/entries?netns="
+        HttpResponse<String> stream = SpecValidation.check(http.send(HttpRequest.newBuilder(uri("/api/v1/conntrack/entries?netns="
                 + lab.name())).header("Accept", "application/x-ndjson")
-                .header(TestApiKeys.HEADER, TestApiKeys.VIEWER).build(), HttpResponse.BodyHandlers.ofString());
+                .header(TestApiKeys.HEADER, TestApiKeys.VIEWER).build(), HttpResponse.BodyHandlers.ofString()));
         assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/x-ndjson"));
         List<String> streamed = new ArrayList<>();
@@ -323,12 +324,12 @@ class EntriesHostIT {
         if (confirm != null) {
             request.header("X-Confirm", confirm);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return SpecValidation.check(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(path))
-                        .header(TestApiKeys.HEADER, TestApiKeys.VIEWER).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = SpecValidation.check(http.send(HttpRequest.newBuilder(uri(path))
+                        .header(TestApiKeys.HEADER, TestApiKeys.VIEWER).build(), HttpResponse.BodyHandlers.ofString()));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());
     }

@@ -135,6 +135,23 @@ class HashsizeApiTest {
     }
 
     @Test
+    void aDryRunOfTheSizeItAlreadyHasSaysItIsADryRun() throws Exception {
+        resize("{\"value\": 65536, \"dryRun\": true}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.result").value("UNCHANGED"))
+                .andExpect(jsonPath("$.dryRun").value(true))
+                .andExpect(jsonPath("$.applied").value(false));
+    }
+
+    @Test
+    void anUnknownFieldIs400NamingItAndTheTableIsNotResized() throws Exception {
+        resize("{\"value\": 262144, \"dryrun\": true}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("dryrun"));
+        assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
+    }
+
+    @Test
     void eachResizeIsAuditedAppliedOrUnchangedWithBeforeAfterAndSteps() throws Exception {
         AuditTrail.Change applied = audited(resize("{\"value\": 262144, \"reason\": \"runbook\"}")
                 .andExpect(status().isOk()));

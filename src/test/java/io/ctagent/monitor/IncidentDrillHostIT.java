@@ -30,6 +30,7 @@ import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
 import io.ctagent.testsupport.TrafficGenerator;
+import io.ctagent.testsupport.SpecValidation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -174,7 +175,7 @@ class IncidentDrillHostIT {
             request.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",
                     "application/json");
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return SpecValidation.check(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static JsonNode find(JsonNode array, Predicate<JsonNode> test) {

@@ -27,6 +27,7 @@ import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
 import io.ctagent.testsupport.TrafficGenerator;
+import io.ctagent.testsupport.SpecValidation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -184,7 +185,7 @@ abstract class NotrackHostITSupport {
             builder.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",
                     "application/json");
         }
-        HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = SpecValidation.check(http.send(builder.build(), HttpResponse.BodyHandlers.ofString()));
         assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(expectedStatus);
         return json.readTree(response.body());
     }

@@ -27,6 +27,7 @@ import com.github.dockerjava.api.model.Capability;
 
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.TestApiKeys;
+import io.ctagent.testsupport.SpecValidation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -118,11 +119,11 @@ class AgentContainerIT {
         long original = hostValue(key);
         long changed = original == 11 ? 12 : 11;
         try {
-            HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(
+            HttpResponse<String> put = SpecValidation.check(HTTP.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + port + "/api/v1/sysctls/net.netfilter." + key))
                     .header(TestApiKeys.HEADER, TestApiKeys.ADMIN).header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString("{\"value\": " + changed + "}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    HttpResponse.BodyHandlers.ofString()));
 
             assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
             assertThat(hostValue(key)).isEqualTo(changed);
@@ -135,9 +136,9 @@ class AgentContainerIT {
     }
 
     static JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+        HttpResponse<String> response = SpecValidation.check(HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + path)).header(TestApiKeys.HEADER, TestApiKeys.ADMIN).build(),
-                HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString()));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }

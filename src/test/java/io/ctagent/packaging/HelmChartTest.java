@@ -158,6 +158,18 @@ class HelmChartTest {
         assertThat(at(container, "securityContext", "seccompProfile", "type")).isEqualTo("RuntimeDefault");
     }
 
+    @Test
+    void theServiceMonitorCanSendAKeyFromASecret() throws Exception {
+        Map<String, Map<String, Object>> without = render("--set", "serviceMonitor.enabled=true");
+        assertThat(at(without.get("ServiceMonitor"), "spec", "endpoints")).asString()
+                .doesNotContain("bearerTokenSecret");
+        Map<String, Map<String, Object>> objects = render("--set", "serviceMonitor.enabled=true",
+                "--set", "serviceMonitor.bearerTokenSecret.name=ctagent-scrape-key",
+                "--set", "serviceMonitor.bearerTokenSecret.key=key");
+        assertThat(at(objects.get("ServiceMonitor"), "spec", "endpoints")).asString()
+                .contains("bearerTokenSecret={name=ctagent-scrape-key, key=key}");
+    }
+
     // ---- helpers
 
     private record HelmRun(int exit, String output) {

@@ -29,6 +29,7 @@ import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
+import io.ctagent.testsupport.SpecValidation;
 import io.ctagent.testsupport.TrafficGenerator;
 
 /**
@@ -443,7 +444,7 @@ class SudoModeHostIT {
             request.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",
                     "application/json");
         }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return SpecValidation.check(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static void awaitReady() throws Exception {
@@ -451,9 +452,9 @@ class SudoModeHostIT {
         while (System.nanoTime() < deadline) {
             assertThat(agent.isAlive()).as("agent exited: " + Files.readString(work.resolve("agent.log"))).isTrue();
             try {
-                HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(
+                HttpResponse<String> ready = SpecValidation.check(HTTP.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                        HttpResponse.BodyHandlers.ofString()));
                 if (ready.statusCode() == 200) {
                     return;
                 }

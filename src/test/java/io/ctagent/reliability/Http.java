@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import io.ctagent.testsupport.TestApiKeys;
+import io.ctagent.testsupport.SpecValidation;
 
 /** A small HTTP client for the agent under test: one key per request, JSON bodies. */
 final class Http {
@@ -28,7 +29,7 @@ final class Http {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return SpecValidation.check(client.send(request.build(), HttpResponse.BodyHandlers.ofString()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);

@@ -125,6 +125,15 @@ class JwtTest {
         mvc.perform(get("/api/v1/conntrack/usage")).andExpect(status().isUnauthorized());
     }
 
+    @Test
+    void aBearerValueThatIsAConfiguredKeyIsThatKeyAndAnythingElseIsAToken() throws Exception {
+        mvc.perform(get("/actuator/prometheus").header("Authorization", "Bearer " + TestKeys.VIEWER))
+                .andExpect(status().isOk());
+        mvc.perform(get("/api/v1/conntrack/usage").header("Authorization", "Bearer " + TestKeys.WRONG))
+                .andExpect(status().isUnauthorized())
+                .andExpect(jsonPath("$.detail", org.hamcrest.Matchers.containsString("bearer token was rejected")));
+    }
+
     static String token(KeyPair keys, String issuer, String subject, List<String> roles, long validSeconds) {
         Instant now = Instant.now();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()

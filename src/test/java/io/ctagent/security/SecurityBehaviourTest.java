@@ -2,6 +2,7 @@ package io.ctagent.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
@@ -61,14 +62,42 @@ class SecurityBehaviourTest {
     }
 
     @Test
-    void unknownPathsAre403ForEveryone() throws Exception {
-        mvc.perform(get("/api/v1/nothing-here"))
-                .andExpect(status().isForbidden())
-                .andExpect(jsonPath("$.detail", containsString("no endpoint")));
+    void withAKeyAnUnknownPathIs404AndAWrongMethodIs405AsProblemJson() throws Exception {
         mvc.perform(get("/api/v1/nothing-here").header(ApiKeys.HEADER, TestKeys.ADMIN))
+                .andExpect(status().isNotFound())
+                .andExpect(header().string("Content-Type", "application/problem+json"))
+                .andExpect(jsonPath("$.type").value("urn:ctagent:problem:not-found"))
+                .andExpect(jsonPath("$.detail", containsString("no endpoint")));
+        mvc.perform(put("/api/v1/conntrack/usage").header(ApiKeys.HEADER, TestKeys.VIEWER))
+                .andExpect(status().isMethodNotAllowed())
+                .andExpect(header().string("Content-Type", "application/problem+json"))
+                .andExpect(header().string("Allow", "GET"))
+                .andExpect(jsonPath("$.type").value("urn:ctagent:problem:method-not-allowed"));
+        mvc.perform(delete("/api/v1/notrack/rules").header(ApiKeys.HEADER, TestKeys.OPERATOR))
+                .andExpect(status().isMethodNotAllowed())
+                .andExpect(header().string("Allow", "GET, POST"));
+    }
+
+    @Test
+    void withoutAKeyAnUnknownPathAndAWrongMethodAre401LikeAnyOtherPath() throws Exception {
+        mvc.perform(get("/api/v1/nothing-here"))
+                .andExpect(status().isUnauthorized())
+                .andExpect(header().string("Content-Type", "application/problem+json"));
+        mvc.perform(put("/api/v1/conntrack/usage"))
+                .andExpect(status().isUnauthorized());
+    }
+
+    @Test
+    void anApiKeyIsAcceptedAsABearerTokenAndAWrongOneIs401() throws Exception {
+        mvc.perform(get("/actuator/prometheus").header("Authorization", "Bearer " + TestKeys.VIEWER))
+                .andExpect(status().isOk());
+        mvc.perform(get("/api/v1/audit/verify").header("Authorization", "bearer " + TestKeys.AUDITOR))
+                .andExpect(status().isOk());
+        mvc.perform(get("/api/v1/audit/verify").header("Authorization", "Bearer " + TestKeys.VIEWER))
                 .andExpect(status().isForbidden());
-        mvc.perform(put("/api/v1/conntrack/usage").header(ApiKeys.HEADER, TestKeys.ADMIN))
-                .andExpect(status().isForbidden());
+        mvc.perform(get("/api/v1/conntrack/usage").header("Authorization", "Bearer " + TestKeys.WRONG))
+                .andExpect(status().isUnauthorized())
+                .andExpect(jsonPath("$.detail", containsString("matches no configured key")));
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import io.ctagent.ConntrackAgentApplication;
 import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.SpecValidation;
 
 /** What the agent does at start-up: refuse a bad audit path or an exposed unkeyed bind; invent a key. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -85,13 +86,13 @@ class StartupTest {
 
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> audit = http.send(HttpRequest.newBuilder(
+            HttpResponse<String> audit = SpecValidation.check(http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/api/v1/audit/verify"))
-                    .header("X-API-Key", key).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("X-API-Key", key).build(), HttpResponse.BodyHandlers.ofString()));
             assertThat(audit.statusCode()).isEqualTo(200);
-            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(
+            HttpResponse<String> anonymous = SpecValidation.check(http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/api/v1/agent")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    HttpResponse.BodyHandlers.ofString()));
             assertThat(anonymous.statusCode()).isEqualTo(401);
         }
     }

@@ -1,8 +1,10 @@
 package io.ctagent.sysctl;
 
+import static io.ctagent.testsupport.KeyedRequests.operator;
 import static io.ctagent.testsupport.KeyedRequests.patch;
 import static io.ctagent.testsupport.KeyedRequests.put;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -13,10 +15,12 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -80,6 +84,22 @@ class SysctlBadInputTest {
         assertThat(last.get("result").asString()).isEqualTo("INVALID");
         assertThat(last.get("action").asString()).isEqualTo("PUT /api/v1/sysctls/{key}");
         assertThat(last.get("actor").asString()).isEqualTo("key:test-operator");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "PUT|/api/v1/sysctls/net.netfilter.nf_conntrack_max|{\"value\": 300000, \"dryrun\": true}|dryrun",
+            "PATCH|/api/v1/sysctls|{\"changes\": {\"net.netfilter.nf_conntrack_max\": 300000}, \"persists\": true}|persists",
+            "POST|/api/v1/sysctls/rollback|{\"auditId\": \"x\", \"dry_run\": true}|dry_run"})
+    void anUnknownFieldIs400NamingItAndNothingChanges(String method, String path, String body, String field)
+            throws Exception {
+        mvc.perform(operator(request(HttpMethod.valueOf(method), path)).contentType(MediaType.APPLICATION_JSON).content(body))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.field").value(field))
+                .andExpect(jsonPath("$.detail", org.hamcrest.Matchers.containsString("unknown field")));
+        JsonNode last = AUDIT.records().get(AUDIT.records().size() - 1);
+        assertThat(last.get("result").asString()).isEqualTo("INVALID");
     }
 
     @ParameterizedTest

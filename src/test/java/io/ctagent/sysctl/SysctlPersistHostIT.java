@@ -23,6 +23,7 @@ import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.TestApiKeys;
+import io.ctagent.testsupport.SpecValidation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -108,7 +109,7 @@ class SysctlPersistHostIT {
                 .header(TestApiKeys.HEADER, method.equals("GET") ? TestApiKeys.VIEWER : TestApiKeys.OPERATOR)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = SpecValidation.check(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
         assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(expected);
         return json.readTree(response.body());
     }

@@ -18,6 +18,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.TestApiKeys;
+import io.ctagent.testsupport.SpecValidation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -198,7 +199,7 @@ class SysctlRollbackHttpTest {
                 .header(TestApiKeys.HEADER, key)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = SpecValidation.check(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
         assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(expected);
         return JSON.readTree(response.body());
     }

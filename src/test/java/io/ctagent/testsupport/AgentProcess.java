@@ -97,7 +97,7 @@ public final class AgentProcess implements AutoCloseable {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return SpecValidation.check(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
@@ -131,8 +131,8 @@ public final class AgentProcess implements AutoCloseable {
                 throw new IllegalStateException("the agent exited " + process.exitValue() + ":\n" + log());
             }
             try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/actuator/health/readiness"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = SpecValidation.check(HTTP.send(HttpRequest.newBuilder(uri("/actuator/health/readiness"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()));
                 if (response.statusCode() == 200 && response.body().contains("UP")) {
                     return;
                 }

@@ -54,7 +54,7 @@ class DashboardPageTest {
 
     @Test
     void onlyTheDashboardsOwnFilesAreOpenAndTheyCarryThePolicyAlone() throws Exception {
-        mvc.perform(get("/dashboard.js")).andExpect(status().isForbidden())
+        mvc.perform(get("/dashboard.js")).andExpect(status().isUnauthorized())
                 .andExpect(header().doesNotExist("Content-Security-Policy"));
         mvc.perform(get("/api/v1/agent")).andExpect(status().isUnauthorized())
                 .andExpect(header().doesNotExist("Content-Security-Policy"));

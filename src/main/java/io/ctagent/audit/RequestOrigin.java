@@ -43,7 +43,7 @@ record RequestOrigin(String actor, List<String> roles, String sourceIp, String r
             }
         }
         if (actor == null && attributes == null) {
-            actor = "agent"; // no request: the agent acting on its own (reconcile, start-up)
+            actor = AgentActor.current(); // no request: the agent acting on its own (reconcile, start-up)
         }
         return new RequestOrigin(actor, roles, sourceIp, requestId);
     }

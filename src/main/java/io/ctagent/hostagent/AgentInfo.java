@@ -14,8 +14,10 @@ import java.util.Map;
  * @param iptablesVariant nf_tables or legacy, when iptables is installed
  * @param roots the proc, sys and rootfs roots in use
  * @param netns this agent's own network namespace (e.g. net:[4026531840])
+ * @param lifeline the NOTRACK exemption of the agent's own traffic: enabled, installed, ports, backend, and
+ *        the reason when it is not installed
  */
 public record AgentInfo(EffectiveMode mode, HostMode configuredMode, boolean root, String kernelRelease,
                         boolean conntrackLoaded, Map<String, String> tools, String iptablesVariant,
-                        Map<String, String> roots, String netns) {
+                        Map<String, String> roots, String netns, AgentLifeline.Status lifeline) {
 }

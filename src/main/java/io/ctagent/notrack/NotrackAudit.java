@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
 
+import io.ctagent.audit.AgentActor;
 import io.ctagent.audit.AuditCommand;
 import io.ctagent.audit.AuditIntent;
 import io.ctagent.audit.AuditLog;
@@ -65,6 +66,28 @@ class NotrackAudit {
         audit.outcome(intent, ok ? AuditResult.APPLIED : AuditResult.FAILED, null, Map.of("restored", ok), List.of(),
                 ok ? null : "rules still missing after re-creating them");
         return ok;
+    }
+
+    /**
+     * A change the agent makes for its own upkeep (the lifeline), in its own namespace, with the actor
+     * "system"; answers whether the kernel holds what was intended afterwards.
+     */
+    boolean recordSystem(String action, String ruleId, Map<String, ?> params, Supplier<List<CommandRecord>> change,
+                         Supplier<Boolean> done) {
+        return AgentActor.as(AgentActor.SYSTEM, () -> {
+            AuditIntent intent = audit.intent(action, target(NetnsTarget.OWN, ruleId), params, null);
+            List<CommandRecord> ran;
+            try {
+                ran = change.get();
+            } catch (RuntimeException failure) {
+                audit.outcome(intent, AuditResult.FAILED, null, null, List.of(), failure.getMessage());
+                throw failure;
+            }
+            boolean ok = done.get();
+            audit.outcome(intent, ok ? AuditResult.APPLIED : AuditResult.FAILED, null, Map.of("inForce", ok),
+                    commands(ran), ok ? null : "the kernel does not hold what was intended");
+            return ok;
+        });
     }
 
     static String target(NetnsTarget netns, String ruleId) {

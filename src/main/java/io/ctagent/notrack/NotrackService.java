@@ -35,11 +35,13 @@ public class NotrackService {
     private final NotrackReconciler reconciler;
     private final Clock clock;
     private final NotrackAudit audit;
+    private final Lifeline lifeline;
 
     NotrackService(HostAgent host, NotrackBackend backend, NotrackState state, NamespaceRules others,
                    ChangeGuards guards, PlanRunner runner, NotrackReconciler reconciler, NotrackAudit audit,
-                   Clock clock) {
+                   Clock clock, Lifeline lifeline) {
         this.audit = audit;
+        this.lifeline = lifeline;
         this.host = host;
         this.backend = backend;
         this.state = state;
@@ -56,6 +58,9 @@ public class NotrackService {
         KernelState now = readOrWarn(netns, warnings);
         List<RuleStatus> rules = statuses(netns, now);
         for (RuleStatus rule : rules) {
+            if (rule.system()) {
+                continue;
+            }
             if (Boolean.FALSE.equals(rule.inKernel())) {
                 warnings.add("Rule " + rule.id() + " is not (fully) in the kernel (drift: reboot, flush or firewall "
                         + "reload); reconcile re-creates it.");
@@ -126,6 +131,9 @@ public class NotrackService {
     public NotrackChange delete(NetnsTarget netns, String id, boolean dryRunAsked) {
         NotrackRule.parseId(id);
         return audit.attempt("notrack.delete", netns, id, Map.of("dryRun", dryRunAsked), () -> {
+            if (id.equals(NotrackRule.LIFELINE_ID)) {
+                throw Lifeline.notDeletable();
+            }
             boolean dryRun = guards.dryRun(dryRunAsked);
             host.requireNetns(netns);
             return runner.locked(() -> audit.record("notrack.delete", netns, id, Map.of("dryRun", dryRun), null,
@@ -165,9 +173,16 @@ public class NotrackService {
         state.rules(netns).forEach(rule -> rules.add(status(rule, netns, now)));
         if (now != null) {
             Map<String, List<KernelRule>> leftOver = new LinkedHashMap<>();
-            now.owned().stream().filter(copy -> !desiredIds.contains(copy.id()))
+            now.owned().stream()
+                    .filter(copy -> !desiredIds.contains(copy.id()) && !copy.id().equals(NotrackRule.LIFELINE_ID))
                     .forEach(copy -> leftOver.computeIfAbsent(copy.id(), k -> new ArrayList<>()).add(copy));
             leftOver.forEach((id, copies) -> rules.add(RuleStatus.leftOver(id, name(netns), copies)));
+        }
+        if (netns.isOwn()) {
+            RuleStatus system = lifeline.ruleStatus(now);
+            if (system != null) {
+                rules.add(system);
+            }
         }
         return rules;
     }

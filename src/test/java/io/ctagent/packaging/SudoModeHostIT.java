@@ -64,6 +64,8 @@ class SudoModeHostIT {
                 javaBinary(), "-jar", jar().toString(),
                 "--server.port=" + port,
                 "--ctagent.host.mode=sudo",
+                // This machine's own namespace: the host's firewall stays as it was.
+                "--ctagent.lifeline.enabled=false",
                 "--ctagent.audit.path=" + work.resolve("audit.jsonl"),
                 "--ctagent.notrack.state-file=" + work.resolve("notrack.json"),
                 // A persist file the shipped sudoers does not name: its write must be refused.

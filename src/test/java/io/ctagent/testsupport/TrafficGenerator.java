@@ -30,6 +30,47 @@ public final class TrafficGenerator {
     private TrafficGenerator() {
     }
 
+    /** A running generator inside the lab namespace; {@link #close()} ends it (closes its stdin). */
+    public record Run(Process process) implements AutoCloseable {
+
+        /** The first line it printed: "OPEN k", "READY n", "SENT n". */
+        public String firstLine() throws IOException {
+            return new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        }
+
+        @Override
+        public void close() {
+            try {
+                process.getOutputStream().close();
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (IOException alreadyGone) {
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** Starts {@code mode args...} (see above) inside the lab namespace with this test JVM's java. */
+    public static Run startIn(LabNamespace lab, String... modeAndArgs) {
+        String javaBinary = ProcessHandle.current().info().command()
+                .orElse(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String classes;
+        try {
+            classes = java.nio.file.Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource()
+                    .getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        List<String> argv = new ArrayList<>(List.of(javaBinary, "-cp", classes, TrafficGenerator.class.getName()));
+        argv.addAll(List.of(modeAndArgs));
+        return new Run(lab.start(argv.toArray(String[]::new)));
+    }
+
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "tcp-hold" -> tcpHold(Integer.parseInt(args[1]), Integer.parseInt(args[2]));

@@ -13,5 +13,7 @@ public enum EventType {
     /** An owned NOTRACK rule was missing from the kernel and was re-created. */
     NOTRACK_DRIFT,
     /** The agent's lifeline (NOTRACK of its own API traffic) was installed, removed or refused. */
-    LIFELINE
+    LIFELINE,
+    /** Unattended remediation raised nf_conntrack_max, or could not (at its ceiling, read-only). */
+    REMEDIATION
 }

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,12 @@ import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import io.ctagent.audit.AuditResult;
+import io.ctagent.change.Actor;
+import io.ctagent.change.Change;
+import io.ctagent.change.ChangeMode;
+import io.ctagent.change.ChangePipeline;
+import io.ctagent.change.Done;
 import io.ctagent.hostagent.AgentLifeline;
 import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
@@ -45,7 +52,7 @@ class Lifeline implements AgentLifeline, DisposableBean {
     private final HostAgent host;
     private final NotrackBackend backend;
     private final PlanRunner runner;
-    private final NotrackAudit audit;
+    private final ChangePipeline pipeline;
     private final NamespaceRules others;
     private final ApplicationEventPublisher events;
     private final Clock clock;
@@ -55,13 +62,13 @@ class Lifeline implements AgentLifeline, DisposableBean {
     private volatile Status status;
     private volatile Instant installedAt;
 
-    Lifeline(HostAgent host, NotrackBackend backend, PlanRunner runner, NotrackAudit audit, NamespaceRules others,
+    Lifeline(HostAgent host, NotrackBackend backend, PlanRunner runner, ChangePipeline pipeline, NamespaceRules others,
              LifelineProperties properties, ApplicationEventPublisher events, Clock clock,
              @Value("${server.address:}") String serverAddress) {
         this.host = host;
         this.backend = backend;
         this.runner = runner;
-        this.audit = audit;
+        this.pipeline = pipeline;
         this.others = others;
         this.events = events;
         this.clock = clock;
@@ -126,11 +133,9 @@ class Lifeline implements AgentLifeline, DisposableBean {
                 .map(spec -> new NotrackRule(NotrackRule.LIFELINE_ID, spec, Instant.now(clock))).toList();
         List<HostCommand> plan = new ArrayList<>(backend.planRemove(NotrackRule.LIFELINE_ID, now));
         plan.addAll(backend.planAdd(rules, new KernelState(List.of(), now.structure())));
-        boolean installed = audit.recordSystem("notrack.lifeline.add", NotrackRule.LIFELINE_ID,
-                Map.of("ports", listening, "address", address == null ? "any" : address.toString()),
-                () -> runner.apply(NetnsTarget.OWN, plan, "installing the lifeline",
-                        () -> removeQuietly()),
-                () -> inForce(specs, backend.read(NetnsTarget.OWN)));
+        boolean installed = pipeline.run(new SystemChange("notrack.lifeline.add",
+                Map.of("ports", listening, "address", address == null ? "any" : address.toString()), plan,
+                this::removeQuietly, () -> inForce(specs, backend.read(NetnsTarget.OWN))));
         installedAt = Instant.now(clock);
         return new Status(true, installed, listening, backend.name(),
                 installed ? null : "the rule was not found in the kernel after adding it", null);
@@ -205,9 +210,81 @@ class Lifeline implements AgentLifeline, DisposableBean {
 
     private void remove(KernelState now, String why) {
         List<HostCommand> plan = backend.planRemove(NotrackRule.LIFELINE_ID, now);
-        audit.recordSystem("notrack.lifeline.remove", NotrackRule.LIFELINE_ID, Map.of("why", why),
-                () -> runner.apply(NetnsTarget.OWN, plan, "removing the lifeline", () -> { }),
-                () -> backend.read(NetnsTarget.OWN).copiesOf(NotrackRule.LIFELINE_ID).isEmpty());
+        pipeline.run(new SystemChange("notrack.lifeline.remove", Map.of("why", why), plan, () -> { },
+                () -> backend.read(NetnsTarget.OWN).copiesOf(NotrackRule.LIFELINE_ID).isEmpty()));
+    }
+
+    /** Adding or removing the lifeline: a change the agent makes for itself, so its actor is {@code system}. */
+    private final class SystemChange implements Change<Boolean> {
+
+        private final String action;
+        private final Map<String, ?> params;
+        private final List<HostCommand> plan;
+        private final Runnable undo;
+        private final BooleanSupplier done;
+        private List<CommandRecord> ran = List.of();
+
+        SystemChange(String action, Map<String, ?> params, List<HostCommand> plan, Runnable undo,
+                     BooleanSupplier done) {
+            this.action = action;
+            this.params = params;
+            this.plan = plan;
+            this.undo = undo;
+            this.done = done;
+        }
+
+        @Override
+        public String action() {
+            return action;
+        }
+
+        @Override
+        public String target() {
+            return NotrackService.auditTarget(NetnsTarget.OWN, NotrackRule.LIFELINE_ID);
+        }
+
+        @Override
+        public Map<String, ?> params() {
+            return params;
+        }
+
+        @Override
+        public Actor actor() {
+            return Actor.system();
+        }
+
+        @Override
+        public boolean dryRunAsked() {
+            return false;
+        }
+
+        @Override
+        public void guard(ChangeMode mode) {
+            // The safety checks ran before: the firewall, the NAT rules and the agent's mode.
+        }
+
+        @Override
+        public Object before() {
+            return null;
+        }
+
+        @Override
+        public void apply() {
+            ran = runner.apply(NetnsTarget.OWN, plan, action, undo);
+        }
+
+        @Override
+        public Done<Boolean> readBack() {
+            boolean ok = done.getAsBoolean();
+            return new Done<>(ok ? AuditResult.APPLIED : AuditResult.FAILED, null, Map.of("inForce", ok),
+                    NotrackService.audited(ran), ok ? null : "the kernel does not hold what was intended", List.of(),
+                    (auditId, warnings) -> ok);
+        }
+
+        @Override
+        public Done<Boolean> plan() {
+            return new Done<>(AuditResult.DRY_RUN, null, null, List.of(), null, List.of(), (auditId, warnings) -> false);
+        }
     }
 
     private void removeQuietly() {

@@ -16,7 +16,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-import io.ctagent.audit.AgentActor;
+import io.ctagent.change.Actor;
 import io.ctagent.entries.EntryService;
 import io.ctagent.entries.GroupBy;
 import io.ctagent.hostagent.NetnsTarget;
@@ -135,15 +135,14 @@ class Remediation implements SmartLifecycle, FindingSource {
             log.warn("remediation failed: {}", detail);
             counter("failed").increment();
             events.publish(EventType.REMEDIATION, Severity.CRITICAL, "Remediation could not raise nf_conntrack_max: "
-                    + detail, null, AgentActor.policy(POLICY), null);
+                    + detail, null, Actor.policy(POLICY).toString(), null);
         }
     }
 
     private void raise(RemediationDecision decision, String evidence, Instant now) {
         String reason = "policy " + POLICY + ": " + evidence + "; " + decision.why();
-        SysctlChange change = AgentActor.as(AgentActor.policy(POLICY),
-                () -> max.set(decision.to(), properties.persist(), reason.length() > 500 ? reason.substring(0, 500)
-                        : reason));
+        SysctlChange change = max.set(Actor.policy(POLICY), decision.to(), properties.persist(),
+                reason.length() > 500 ? reason.substring(0, 500) : reason);
         lastChange = now;
         counter(change.dryRun() ? "dry_run" : change.applied() ? "applied" : change.result().name().toLowerCase())
                 .increment();
@@ -152,7 +151,7 @@ class Remediation implements SmartLifecycle, FindingSource {
                 + "; undo with POST /api/v1/sysctls/rollback)";
         log.warn(message);
         critical = null;
-        events.publish(EventType.REMEDIATION, Severity.WARNING, message, null, AgentActor.policy(POLICY), now);
+        events.publish(EventType.REMEDIATION, Severity.WARNING, message, null, Actor.policy(POLICY).toString(), now);
     }
 
     private void cannotRaise(RemediationDecision decision, Signal signal, Long count, long ceiling, String evidence,
@@ -174,7 +173,7 @@ class Remediation implements SmartLifecycle, FindingSource {
         criticalAt = now;
         counter(decision.action().name().toLowerCase()).increment();
         events.publish(EventType.REMEDIATION, Severity.CRITICAL, title + ": " + evidence, null,
-                AgentActor.policy(POLICY), now);
+                Actor.policy(POLICY).toString(), now);
     }
 
     @Override

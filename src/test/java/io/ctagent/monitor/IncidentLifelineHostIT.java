@@ -82,6 +82,9 @@ class IncidentLifelineHostIT {
                 lab.exec("nft", "delete", "table", "inet", "conntrack_agent");
                 awaitLifelineInKernel(lab, on.port());
 
+                // Only the filler's held connections fill the table: no short-lived entry (a closed request's)
+                // expires during the test and frees a slot for the agent without the lifeline.
+                lab.exec("conntrack", "-F");
                 LabNamespace.run("sysctl", "-w", MAX + "=" + DRILL_MAX);
                 filler = TrafficGenerator.startIn(lab, "tcp-fill", String.valueOf(DRILL_MAX + 100), "18181");
                 String opened = filler.firstLine();

@@ -86,8 +86,12 @@ class Lifeline implements AgentLifeline, DisposableBean {
     /** server.port and management.server.port, as bound (a configured 0 becomes the real port). */
     @EventListener
     void listening(WebServerInitializedEvent event) {
-        ports.add(event.getWebServer().getPort());
-        ensure();
+        listeningOn(event.getWebServer().getPort());
+    }
+
+    Status listeningOn(int port) {
+        ports.add(port);
+        return ensure();
     }
 
     /** Installs the rule if it should be there and is not; called at start-up and by every reconcile. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -19,9 +20,11 @@ class AgentController {
 
     private final HostAgent host;
     private final String iptablesVariant;
+    private final ObjectProvider<AgentLifeline> lifeline;
 
-    AgentController(HostAgent host) {
+    AgentController(HostAgent host, ObjectProvider<AgentLifeline> lifeline) {
         this.host = host;
+        this.lifeline = lifeline;
         this.iptablesVariant = detectIptablesVariant(host);
     }
 
@@ -40,7 +43,8 @@ class AgentController {
         String kernel = host.readProc(NetnsTarget.OWN, "sys/kernel/osrelease").map(String::strip).orElse(null);
         boolean loaded = host.readProc(NetnsTarget.OWN, "sys/net/netfilter/nf_conntrack_count").isPresent();
         return new AgentInfo(host.mode(), host.configuredMode(), host.root(), kernel, loaded, tools,
-                iptablesVariant, roots, host.ownNetns());
+                iptablesVariant, roots, host.ownNetns(),
+                lifeline.getIfAvailable(() -> () -> null).status());
     }
 
     private static String detectIptablesVariant(HostAgent host) {

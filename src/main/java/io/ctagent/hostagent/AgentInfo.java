@@ -18,11 +18,13 @@ import java.util.Map;
  * @param iptablesVariant nf_tables or legacy, when iptables is installed
  * @param roots the proc, sys and rootfs roots in use
  * @param netns this agent's own network namespace (e.g. net:[4026531840])
+ * @param lifeline the NOTRACK exemption of the agent's own traffic: enabled, installed, ports, backend, and
+ *        the reason when it is not installed
  */
 public record AgentInfo(EffectiveMode mode, HostMode configuredMode, boolean root, @Nullable String kernelRelease,
                         boolean conntrackLoaded,
                         @Schema(description = "tool -> its absolute path, or null when it was not found",
                                 additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
                         Map<String, String> tools, @Nullable String iptablesVariant,
-                        Map<String, String> roots, String netns) {
+                        Map<String, String> roots, String netns, AgentLifeline.Status lifeline) {
 }

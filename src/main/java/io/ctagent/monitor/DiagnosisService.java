@@ -57,10 +57,12 @@ public class DiagnosisService {
     private final EntryService entries;
     private final HostAgent host;
     private final Clock clock;
+    private final List<FindingSource> sources;
 
     DiagnosisService(UsageService usage, UsageHistory history, UsageProperties levels, NetnsInventory inventory,
                      EventLog events, RecommendationService recommendations, EntryService entries, HostAgent host,
-                     Clock clock) {
+                     Clock clock, List<FindingSource> sources) {
+        this.sources = sources;
         this.entries = entries;
         this.usage = usage;
         this.history = history;
@@ -99,6 +101,7 @@ public class DiagnosisService {
             oneSourceDominates(own).ifPresent(findings::add);
             forwardingOnly(own).ifPresent(findings::add);
         }
+        sources.forEach(source -> findings.addAll(source.findings()));
 
         findings.sort(Comparator.comparing(Finding::severity).reversed());
         Severity level = findings.isEmpty() ? Severity.INFO : findings.get(0).severity();

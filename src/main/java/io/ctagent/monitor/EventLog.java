@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -34,8 +35,11 @@ public class EventLog {
     private final HostNamespaces namespaces;
     private final Clock clock;
     private final Counter tableFull;
+    private final ApplicationEventPublisher reactions;
 
-    EventLog(MonitorProperties properties, HostNamespaces namespaces, Clock clock, MeterRegistry registry) {
+    EventLog(MonitorProperties properties, HostNamespaces namespaces, Clock clock, MeterRegistry registry,
+             ApplicationEventPublisher reactions) {
+        this.reactions = reactions;
         this.capacity = properties.events();
         this.namespaces = namespaces;
         this.clock = clock;
@@ -60,6 +64,8 @@ public class EventLog {
         for (SseEmitter subscriber : subscribers) {
             send(subscriber, event);
         }
+        // Other features react to events as they happen (unattended remediation of a table-full event).
+        reactions.publishEvent(event);
         return event;
     }
 

@@ -11,5 +11,9 @@ public enum EventType {
     /** The kernel log could not be read; table-full incidents will not be seen. */
     KERNEL_LOG_UNAVAILABLE,
     /** An owned NOTRACK rule was missing from the kernel and was re-created. */
-    NOTRACK_DRIFT
+    NOTRACK_DRIFT,
+    /** The agent's lifeline (NOTRACK of its own API traffic) was installed, removed or refused. */
+    LIFELINE,
+    /** Unattended remediation raised nf_conntrack_max, or could not (at its ceiling, read-only). */
+    REMEDIATION
 }

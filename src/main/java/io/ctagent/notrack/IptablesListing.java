@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  */
 final class IptablesListing {
 
-    private static final Pattern OWN_ID = Pattern.compile(NotrackRule.TAG_PREFIX + "([0-9a-f]{8})");
+    private static final Pattern OWN_ID = Pattern.compile(NotrackRule.TAG_PREFIX + "(" + NotrackRule.ID_PATTERN + ")");
 
     private IptablesListing() {
     }

@@ -63,6 +63,37 @@ class NamespaceRules {
         return new Survey(foreign, nat, problems);
     }
 
+    /**
+     * Whether the namespace's filter rules (nft, and iptables/ip6tables filter) would drop untracked
+     * packets to or from these ports; a rule set that cannot be read counts as a refusal.
+     */
+    Optional<LifelineSafety.Refusal> untrackedDropped(NetnsTarget netns, Ports ports) {
+        List<String> problems = new ArrayList<>();
+        Optional<LifelineSafety.Refusal> refusal = Optional.empty();
+        if (host.tools().find(Tool.NFT).isPresent()) {
+            Optional<CommandResult> ruleset = read(netns, Tool.NFT, List.of("-a", "list", "ruleset"), problems);
+            if (ruleset.isPresent()) {
+                refusal = LifelineSafety.nft(ruleset.get().stdout(),
+                        NftRuleset.managedByIptables(ruleset.get().stdout(), ruleset.get().stderr()), ports);
+            }
+        }
+        for (Tool tool : List.of(Tool.IPTABLES, Tool.IP6TABLES)) {
+            if (refusal.isPresent() || host.tools().find(tool).isEmpty() || !tables.mayList(netns, tool, "filter")) {
+                continue;
+            }
+            Optional<CommandResult> listing = read(netns, tool, List.of("-w", "5", "-t", "filter", "-v", "-S"),
+                    problems);
+            if (listing.isPresent()) {
+                refusal = LifelineSafety.iptables(listing.get().stdout(), tool.binary(), ports);
+            }
+        }
+        if (refusal.isEmpty() && !problems.isEmpty()) {
+            return Optional.of(new LifelineSafety.Refusal("the filter rules could not be read, so it is unknown "
+                    + "whether they would drop untracked packets: " + String.join("; ", problems), null));
+        }
+        return refusal;
+    }
+
     private Optional<CommandResult> read(NetnsTarget netns, Tool tool, List<String> args,
                                                    List<String> problems) {
         try {

@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class NftJson {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Pattern OWN_ID = Pattern.compile(NotrackRule.TAG_PREFIX + "([0-9a-f]{8})");
+    private static final Pattern OWN_ID = Pattern.compile(NotrackRule.TAG_PREFIX + "(" + NotrackRule.ID_PATTERN + ")");
 
     private NftJson() {
     }

@@ -46,13 +46,15 @@ class NotrackReconciler implements SmartLifecycle {
     private final Clock clock;
     private final ChangePipeline pipeline;
     private final Duration interval;
+    private final Lifeline lifeline;
     private final Map<String, ReconcileReport> reports = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
 
     NotrackReconciler(HostAgent host, NotrackBackend backend, NotrackState state, PlanRunner runner,
                       NotrackProperties properties, ApplicationEventPublisher events, ChangePipeline pipeline,
-                      Clock clock) {
+                      Clock clock, Lifeline lifeline) {
         this.pipeline = pipeline;
+        this.lifeline = lifeline;
         this.host = host;
         this.backend = backend;
         this.state = state;
@@ -83,6 +85,7 @@ class NotrackReconciler implements SmartLifecycle {
                 log.warn("NOTRACK reconcile of namespace {} failed: {}", netns, e.getMessage());
             }
         }
+        lifeline.ensure();
     }
 
     /** Checks one namespace and re-creates what is missing; null when it has no rules. */

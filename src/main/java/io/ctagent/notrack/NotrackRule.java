@@ -14,7 +14,11 @@ import io.ctagent.problem.InvalidInput;
 record NotrackRule(String id, RuleSpec spec, Instant createdAt) {
 
     static final String TAG_PREFIX = "ctagent:";
-    private static final Pattern ID = Pattern.compile("[0-9a-f]{8}");
+    /** The id of the agent's own system rule (see {@link Lifeline}); no generated id can take it. */
+    static final String LIFELINE_ID = "lifeline";
+    /** The ids in "ctagent:&lt;id&gt;" tags: generated ones and the lifeline. */
+    static final String ID_PATTERN = "[0-9a-f]{8}|" + LIFELINE_ID;
+    private static final Pattern ID = Pattern.compile(ID_PATTERN);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     static String newId() {
@@ -26,7 +30,8 @@ record NotrackRule(String id, RuleSpec spec, Instant createdAt) {
     /** Checks a rule id from a URL before it is used anywhere. */
     static String parseId(String text) {
         if (text == null || !ID.matcher(text).matches()) {
-            throw new InvalidInput("id", "a rule id is 8 lower-case hex digits, as returned when the rule was created");
+            throw new InvalidInput("id", "a rule id is 8 lower-case hex digits, as returned when the rule was created, "
+                    + "or lifeline");
         }
         return text;
     }

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Service;
 
 import io.ctagent.audit.AuditCommand;
 import io.ctagent.audit.AuditResult;
+import io.ctagent.change.Actor;
 import io.ctagent.change.Change;
 import io.ctagent.change.ChangeMode;
 import io.ctagent.change.ChangePipeline;
@@ -41,11 +42,13 @@ public class NotrackService {
     private final NotrackReconciler reconciler;
     private final Clock clock;
     private final ChangePipeline pipeline;
+    private final Lifeline lifeline;
 
     NotrackService(HostAgent host, NotrackBackend backend, NotrackState state, NamespaceRules others,
                    ChangeGuards guards, PlanRunner runner, NotrackReconciler reconciler, ChangePipeline pipeline,
-                   Clock clock) {
+                   Clock clock, Lifeline lifeline) {
         this.pipeline = pipeline;
+        this.lifeline = lifeline;
         this.host = host;
         this.backend = backend;
         this.state = state;
@@ -62,6 +65,9 @@ public class NotrackService {
         KernelState now = readOrWarn(netns, warnings);
         List<RuleStatus> rules = statuses(netns, now);
         for (RuleStatus rule : rules) {
+            if (rule.system()) {
+                continue;
+            }
             if (Boolean.FALSE.equals(rule.inKernel())) {
                 warnings.add("Rule " + rule.id() + " is not (fully) in the kernel (drift: reboot, flush or firewall "
                         + "reload); reconcile re-creates it.");
@@ -198,6 +204,12 @@ public class NotrackService {
 
     public NotrackChange delete(NetnsTarget netns, String id, boolean dryRunAsked) {
         NotrackRule.parseId(id);
+        if (id.equals(NotrackRule.LIFELINE_ID)) {
+            return pipeline.refusalsRecorded(Actor.caller(), "notrack.delete", auditTarget(netns, id),
+                    Map.of("dryRun", dryRunAsked), () -> {
+                        throw Lifeline.notDeletable();
+                    });
+        }
         return pipeline.run(new RemoveRule(netns, id, dryRunAsked));
     }
 
@@ -313,9 +325,16 @@ public class NotrackService {
         state.rules(netns).forEach(rule -> rules.add(status(rule, netns, now)));
         if (now != null) {
             Map<String, List<KernelRule>> leftOver = new LinkedHashMap<>();
-            now.owned().stream().filter(copy -> !desiredIds.contains(copy.id()))
+            now.owned().stream()
+                    .filter(copy -> !desiredIds.contains(copy.id()) && !copy.id().equals(NotrackRule.LIFELINE_ID))
                     .forEach(copy -> leftOver.computeIfAbsent(copy.id(), k -> new ArrayList<>()).add(copy));
             leftOver.forEach((id, copies) -> rules.add(RuleStatus.leftOver(id, name(netns), copies)));
+        }
+        if (netns.isOwn()) {
+            RuleStatus system = lifeline.ruleStatus(now);
+            if (system != null) {
+                rules.add(system);
+            }
         }
         return rules;
     }

@@ -20,13 +20,15 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param packets packets exempted so far, summed over the rule's copies
  * @param bytes bytes exempted so far
  * @param kernel each copy found in the kernel, with where it is and its counters
+ * @param system true for the agent's own lifeline (id lifeline): kept by the agent, turned off only by
+ *        ctagent.lifeline.enabled=false
  */
 public record RuleStatus(
         String id, @Nullable String netns, Direction direction, IpFamily family, @Nullable Protocol protocol,
         @Schema(example = "53,5353") @Nullable String dports, @Nullable String sports, @Nullable String iif,
         @Nullable String oif, @Nullable String src, @Nullable String dst, @Nullable String comment,
         @Nullable Instant createdAt, boolean inStateFile, @Nullable Boolean inKernel, long packets, long bytes,
-        List<KernelRule> kernel) {
+        List<KernelRule> kernel, boolean system) {
 
     /** A desired rule; {@code now} null when the kernel could not be read. */
     static RuleStatus of(NotrackRule rule, String netns, KernelState now, Set<String> locations) {
@@ -36,20 +38,20 @@ public record RuleStatus(
         return new RuleStatus(rule.id(), netns, spec.direction(), spec.family(), spec.protocol(), text(spec.dports()),
                 text(spec.sports()), spec.iif(), spec.oif(), text(spec.src()), text(spec.dst()), spec.comment(),
                 rule.createdAt(), true, inKernel, copies.stream().mapToLong(KernelRule::packets).sum(),
-                copies.stream().mapToLong(KernelRule::bytes).sum(), copies);
+                copies.stream().mapToLong(KernelRule::bytes).sum(), copies, false);
     }
 
     /** Tagged copies in the agent's table or chains that no desired rule accounts for. */
     static RuleStatus leftOver(String id, String netns, List<KernelRule> copies) {
         return new RuleStatus(id, netns, null, null, null, null, null, null, null, null, null, null, null, false,
                 true, copies.stream().mapToLong(KernelRule::packets).sum(),
-                copies.stream().mapToLong(KernelRule::bytes).sum(), copies);
+                copies.stream().mapToLong(KernelRule::bytes).sum(), copies, false);
     }
 
     /** The same rule as planned by a dry run: not in the state file. */
     RuleStatus planned() {
         return new RuleStatus(id, netns, direction, family, protocol, dports, sports, iif, oif, src, dst, comment,
-                createdAt, false, inKernel, packets, bytes, kernel);
+                createdAt, false, inKernel, packets, bytes, kernel, system);
     }
 
     private static String text(Object value) {

@@ -72,9 +72,15 @@ class SysctlChanger {
     }
 
     SysctlChange put(String rawKey, String rawNetns, SysctlRequests.SysctlPutRequest body, String ifMatch) {
+        return put(Actor.caller(), rawKey, rawNetns, body, ifMatch);
+    }
+
+    /** The PUT, for a caller or for one of the agent's policies (unattended remediation, {@link GlobalMax}). */
+    SysctlChange put(Actor actor, String rawKey, String rawNetns, SysctlRequests.SysctlPutRequest body,
+                     String ifMatch) {
         NetnsTarget netns = NetnsTarget.parse(rawNetns);
         SysctlKey named = SysctlKey.parse("key", rawKey);
-        return pipeline.refusalsRecorded(Actor.caller(), "sysctl.set", SysctlState.target(netns, List.of(named)), null,
+        return pipeline.refusalsRecorded(actor, "sysctl.set", SysctlState.target(netns, List.of(named)), null,
                 () -> {
             SysctlKey key = catalog.require("key", rawKey);
             SysctlRequests.SysctlPutRequest request = body == null
@@ -83,7 +89,7 @@ class SysctlChanger {
             Options options = options(netns, request.persist(), request.dryRun(), request.force(), request.reason());
             Plan plan = new Plan("sysctl.set", netns, List.of(new Requested(key, value)), options, Map.of(key, value),
                     Set.of(), ifMatch, null);
-            return locked(plan);
+            return locked(plan, actor);
         });
     }
 
@@ -156,7 +162,11 @@ class SysctlChanger {
 
     /** The change through the one change pipeline: lock, mode, guards, intent, apply, read back, outcome. */
     private SysctlChange locked(Plan plan) {
-        return pipeline.run(new SysctlRun(plan, reader, guards, persistence, writer));
+        return locked(plan, Actor.caller());
+    }
+
+    private SysctlChange locked(Plan plan, Actor actor) {
+        return pipeline.run(new SysctlRun(plan, reader, guards, persistence, writer, actor));
     }
 
     private Options options(NetnsTarget netns, Boolean persist, Boolean dryRun, Boolean force, String reason) {

@@ -10,6 +10,7 @@ import org.springframework.http.HttpStatus;
 
 import io.ctagent.audit.AuditCommand;
 import io.ctagent.audit.AuditResult;
+import io.ctagent.change.Actor;
 import io.ctagent.change.Change;
 import io.ctagent.change.ChangeFailure;
 import io.ctagent.change.ChangeMode;
@@ -34,6 +35,7 @@ final class SysctlRun implements Change<SysctlChange> {
     private final SysctlGuards guards;
     private final SysctlPersistence persistence;
     private final HostWriter writer;
+    private final Actor actor;
 
     private Map<SysctlKey, Long> before;
     private final List<String> warnings = new ArrayList<>();
@@ -44,7 +46,8 @@ final class SysctlRun implements Change<SysctlChange> {
     private ChangeRun run;
 
     SysctlRun(Plan plan, SysctlReader reader, SysctlGuards guards, SysctlPersistence persistence,
-              HostWriter writer) {
+              HostWriter writer, Actor actor) {
+        this.actor = actor;
         this.plan = plan;
         this.reader = reader;
         this.guards = guards;
@@ -55,6 +58,11 @@ final class SysctlRun implements Change<SysctlChange> {
     @Override
     public String action() {
         return plan.action();
+    }
+
+    @Override
+    public Actor actor() {
+        return actor;
     }
 
     @Override

@@ -54,7 +54,7 @@ class DiagnosisServiceTest {
     @BeforeEach
     void quietHost() {
         diagnosis = new DiagnosisService(usage, history, new UsageProperties(75, 90), inventory, events,
-                recommendations, entries, host, Clock.fixed(NOW, ZoneOffset.UTC));
+                recommendations, entries, host, Clock.fixed(NOW, ZoneOffset.UTC), List.of());
         ownUsage(100, 262144, 262144);
         recommend(262144, 262144, List.of());
         given(inventory.list()).willReturn(List.of(namespace(HOST_NS, null, true, 100, 262144)));

@@ -47,7 +47,7 @@ class KernelLogWatcherTest {
         HostNamespaces namespaces = org.mockito.Mockito.mock(HostNamespaces.class);
         org.mockito.Mockito.when(namespaces.named()).thenReturn(Map.of("lab1", 4026532247L));
         MonitorProperties properties = new MonitorProperties(kmsg.toString(), replay, Duration.ofMillis(200), 100);
-        EventLog events = new EventLog(properties, namespaces, Clock.systemUTC(), registry);
+        EventLog events = new EventLog(properties, namespaces, Clock.systemUTC(), registry, event -> { });
         watcher = new KernelLogWatcher(new FixedUptimeLog(), events, properties, Clock.systemUTC());
         watcher.start();
         return events;

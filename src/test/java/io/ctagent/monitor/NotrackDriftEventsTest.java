@@ -19,7 +19,7 @@ class NotrackDriftEventsTest {
     @Test
     void driftBecomesAnAgentEvent() {
         EventLog events = new EventLog(new MonitorProperties("/dev/kmsg", false, Duration.ofSeconds(1), 10),
-                mock(HostNamespaces.class), Clock.systemUTC(), new SimpleMeterRegistry());
+                mock(HostNamespaces.class), Clock.systemUTC(), new SimpleMeterRegistry(), event -> { });
 
         new NotrackDriftEvents(events).on(new NotrackDriftDetected("lab1", "nftables", List.of("r1"), true,
                 Instant.parse("2026-11-26T12:00:00Z")));

@@ -21,7 +21,7 @@ import io.ctagent.testsupport.FakeCommandRunner.Call;
 public final class FakeKernel {
 
     private static final Pattern ADD_RULE = Pattern.compile(
-            "add rule inet conntrack_agent (\\S+) .*comment \"(ctagent:[0-9a-f]{8})\"");
+            "add rule inet conntrack_agent (\\S+) .*comment \"(ctagent:(?:[0-9a-f]{8}|lifeline))\"");
     private static final Pattern DELETE_RULE = Pattern.compile("delete rule inet conntrack_agent (\\S+) handle (\\d+)");
 
     record NftRule(String chain, long handle, String comment, String text) {

@@ -38,6 +38,18 @@ class NftablesServiceTest {
     }
 
     @Test
+    void deletingTheLifelineIsAConflictNamingTheSettingAndChangesNothing() throws Exception {
+        assertThatThrownBy(() -> fixture.service.delete(NetnsTarget.OWN, "lifeline", false))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> {
+                    assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+                    assertThat(problem.getBody().getDetail()).contains("ctagent.lifeline.enabled=false");
+                });
+
+        assertThat(fixture.changes()).isEmpty();
+        assertThat(Files.readString(fixture.auditFile)).contains("notrack.delete", "lifeline-rule");
+    }
+
+    @Test
     void createFeedsOneTransactionToNftInTheNamespaceAndReadsTheRuleBack() throws Exception {
         Files.createFile(temp.resolve("run/netns/lab1"));
 

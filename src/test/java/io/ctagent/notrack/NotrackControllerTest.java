@@ -35,7 +35,7 @@ class NotrackControllerTest {
 
     private static final RuleStatus RULE = new RuleStatus("0a1b2c3d", "lab1", Direction.BOTH, IpFamily.BOTH,
             Protocol.UDP, "53", null, null, null, null, null, "dns", Instant.parse("2026-01-02T03:04:05Z"), true, true,
-            12, 348, List.of(new KernelRule("0a1b2c3d", "inet conntrack_agent output", 5, 12, 348)));
+            12, 348, List.of(new KernelRule("0a1b2c3d", "inet conntrack_agent output", 5, 12, 348)), false);
 
     @Autowired
     MockMvc mvc;

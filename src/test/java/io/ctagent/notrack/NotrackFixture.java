@@ -39,6 +39,7 @@ final class NotrackFixture {
     final NotrackReconciler reconciler;
     final NotrackService service;
     final List<Object> events = new CopyOnWriteArrayList<>();
+    final Lifeline lifeline;
 
     NotrackFixture(Path root, HostMode mode, NotrackProperties.BackendChoice choice) {
         this(root, mode, choice, host -> host, "nft", "iptables", "ip6tables", "nsenter", "cat", "sudo");
@@ -72,10 +73,14 @@ final class NotrackFixture {
         this.trail = AuditTrail.at(auditFile.getParent());
         this.auditLog = Mockito.spy(AuditLog.toFile(auditFile, () -> host.mode().name(), CLOCK));
         ChangePipeline audit = TestPipeline.of(auditLog, new HostWriter(host, runner));
-        this.reconciler = new NotrackReconciler(host, backend, state, plans, notrack, events::add, audit, CLOCK);
         NamespaceRules others = new NamespaceRules(host, tables);
+        // Off, as in every test that runs in this machine's own namespace (IncidentLifelineHostIT has it on).
+        this.lifeline = new Lifeline(host, backend, plans, audit, others, new LifelineProperties(false),
+                events::add, CLOCK, "127.0.0.1");
+        this.reconciler = new NotrackReconciler(host, backend, state, plans, notrack, events::add, audit, CLOCK,
+                lifeline);
         this.service = new NotrackService(host, backend, state, others, new ChangeGuards(host, others), plans,
-                reconciler, audit, CLOCK);
+                reconciler, audit, CLOCK, lifeline);
     }
 
     Path bin(String tool) {

@@ -70,6 +70,8 @@ class AgentContainerIT {
                 .withFileSystemBind("/sys", "/host/sys")
                 .withFileSystemBind(stateDir.toString(), "/var/lib/conntrack-agent")
                 .withEnv("SERVER_PORT", String.valueOf(port))
+                // Host network: the lifeline would NOTRACK this machine's own traffic to the port.
+                .withEnv("CTAGENT_LIFELINE_ENABLED", "false")
                 .withEnv("CTAGENT_SECURITY_API_KEYS_0_NAME", "container-test")
                 .withEnv("CTAGENT_SECURITY_API_KEYS_0_SHA256", TestApiKeys.sha256(TestApiKeys.ADMIN))
                 .withEnv("CTAGENT_SECURITY_API_KEYS_0_ROLES", "admin")

@@ -79,7 +79,7 @@ class HelmChartTest {
                 "PrometheusRule");
         String config = (String) at(objects.get("ConfigMap"), "data", "application.yml");
         assertThat(config).contains("proc-root: /host/proc", "sys-root: /host/sys", "rootfs: /host",
-                "address: \"127.0.0.1\"");
+                "address: \"127.0.0.1\"", "lifeline:\n    enabled: true", "remediation:\n    enabled: false");
         Map<String, Object> tolerations = ((List<Map<String, Object>>) podSpec.get("tolerations")).get(0);
         assertThat(tolerations).containsEntry("operator", "Exists");
         assertThat(at(objects.get("DaemonSet"), "spec", "updateStrategy", "type")).isEqualTo("RollingUpdate");

@@ -99,6 +99,8 @@ class SudoModeHostIT {
                 "--server.port=" + port,
                 "--ctagent.host.mode=sudo",
                 "--ctagent.host.tool-path=" + helperDir + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                // This machine's own namespace: the host's firewall stays as it was.
+                "--ctagent.lifeline.enabled=false",
                 "--ctagent.audit.path=" + work.resolve("audit.jsonl"),
                 "--ctagent.notrack.state-file=" + work.resolve("notrack.json")));
         for (String key : TestApiKeys.properties()) {

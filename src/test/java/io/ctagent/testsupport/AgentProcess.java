@@ -27,11 +27,29 @@ public final class AgentProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    /** The lab namespace the agent runs in, or null for this machine's own. */
+    private final String netns;
 
-    private AgentProcess(Process process, int port, Path log) {
+    private AgentProcess(Process process, int port, Path log, String netns) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.netns = netns;
+    }
+
+    /** What a request inside the namespace got: status 0 when it timed out. */
+    public record Answer(int status, String body, long millis) {
+    }
+
+    /**
+     * Starts the jar inside a lab namespace ({@code ip netns exec}), on this port, and waits until it is
+     * ready; every request to it then originates inside that namespace too (curl over its 127.0.0.1).
+     */
+    public static AgentProcess startIn(String netns, int port, Path logDir, String... arguments) {
+        List<String> launcher = List.of(HostPrerequisites.which("ip"), "netns", "exec", netns,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dspring.aot.enabled=true",
+                "-XX:+UseSerialGC", "-Xmx96m", "-XX:TieredStopAtLevel=1", "-jar", jar().toString());
+        return launch(logDir, launcher, Map.of(), netns, port, arguments);
     }
 
     /**
@@ -47,12 +65,21 @@ public final class AgentProcess implements AutoCloseable {
     /** Starts the agent with this launcher (e.g. bin/conntrack-agent) and environment, and waits until ready. */
     public static AgentProcess launch(Path logDir, List<String> launcher, Map<String, String> environment,
                                       String... arguments) {
-        int port = freePort();
+        return launch(logDir, launcher, environment, null, freePort(), arguments);
+    }
+
+    private static AgentProcess launch(Path logDir, List<String> launcher, Map<String, String> environment,
+                                       String netns, int port, String... arguments) {
         List<String> argv = new ArrayList<>(launcher);
         argv.addAll(List.of("--server.address=127.0.0.1", "--server.port=" + port));
         String[] keys = TestApiKeys.properties();
         for (String key : keys) {
             argv.add("--" + key);
+        }
+        // Most agents run in this machine's own namespace, where the lifeline would NOTRACK the host's own
+        // traffic to the port: off unless the test says otherwise (IncidentLifelineHostIT, in a lab namespace).
+        if (Stream.of(arguments).noneMatch(argument -> argument.startsWith("--ctagent.lifeline.enabled="))) {
+            argv.add("--ctagent.lifeline.enabled=false");
         }
         argv.addAll(List.of(arguments));
         try {
@@ -60,7 +87,7 @@ public final class AgentProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(environment);
             Process process = builder.start();
-            AgentProcess agent = new AgentProcess(process, port, log);
+            AgentProcess agent = new AgentProcess(process, port, log, netns);
             agent.awaitReady(Duration.ofSeconds(120));
             return agent;
         } catch (IOException e) {
@@ -88,6 +115,37 @@ public final class AgentProcess implements AutoCloseable {
 
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** A GET from inside the agent's namespace (curl), given up after {@code timeout}. */
+    public Answer getInside(String path, String key, Duration timeout) {
+        return inside("GET", path, key, timeout);
+    }
+
+    /** A request without body from inside the agent's namespace (curl), given up after {@code timeout}. */
+    public Answer inside(String method, String path, String key, Duration timeout) {
+        List<String> argv = List.of(HostPrerequisites.which("ip"), "netns", "exec", netns,
+                HostPrerequisites.which("curl"), "-s", "-X", method, "-o", "-", "-w", "\n%{http_code}", "--max-time",
+                String.format(java.util.Locale.ROOT, "%.3f", timeout.toMillis() / 1000.0), "-H",
+                TestApiKeys.HEADER + ": " + key, uri(path).toString());
+        long start = System.nanoTime();
+        try {
+            Process curl = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            curl.getOutputStream().close();
+            String out = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!curl.waitFor(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
+                curl.destroyForcibly();
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            int newline = out.lastIndexOf('\n');
+            int status = newline < 0 ? 0 : Integer.parseInt(out.substring(newline + 1).strip());
+            return new Answer(status, newline < 0 ? out : out.substring(0, newline), millis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Sends a request with the given key; the body is JSON or null. */
@@ -131,10 +189,18 @@ public final class AgentProcess implements AutoCloseable {
                 throw new IllegalStateException("the agent exited " + process.exitValue() + ":\n" + log());
             }
             try {
-                HttpResponse<String> response = SpecValidation.check(HTTP.send(HttpRequest.newBuilder(uri("/actuator/health/readiness"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()));
-                if (response.statusCode() == 200 && response.body().contains("UP")) {
-                    return;
+                if (netns != null) {
+                    Answer ready = getInside("/actuator/health/readiness", "", Duration.ofSeconds(2));
+                    if (ready.status() == 200 && ready.body().contains("UP")) {
+                        return;
+                    }
+                } else {
+                    HttpResponse<String> response = SpecValidation.check(HTTP.send(HttpRequest.newBuilder(
+                            uri("/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.ofString()));
+                    if (response.statusCode() == 200 && response.body().contains("UP")) {
+                        return;
+                    }
                 }
             } catch (IOException notYet) {
                 // not listening yet

@@ -47,6 +47,36 @@ public final class TrafficGenerator {
         }
     }
 
+    /** A running generator inside the lab namespace; {@link #close()} ends it (closes its stdin). */
+    public record Run(Process process) implements AutoCloseable {
+
+        /** The first line it printed: "OPEN k", "READY n", "SENT n". */
+        public String firstLine() throws IOException {
+            return new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        }
+
+        @Override
+        public void close() {
+            try {
+                process.getOutputStream().close();
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (IOException alreadyGone) {
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** Starts {@code mode args...} (see above) inside the lab namespace with this test JVM's java. */
+    public static Run startIn(LabNamespace lab, String... modeAndArgs) {
+        return new Run(lab.start(command(modeAndArgs)));
+    }
+
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "tcp-hold" -> tcpHold(Integer.parseInt(args[1]), Integer.parseInt(args[2]));

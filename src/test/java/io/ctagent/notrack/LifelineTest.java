@@ -1,0 +1,108 @@
+package io.ctagent.notrack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ctagent.hostagent.AgentLifeline;
+import io.ctagent.hostagent.HostMode;
+import io.ctagent.hostagent.HostWriter;
+import io.ctagent.hostagent.MutationLock;
+import io.ctagent.testsupport.TestPipeline;
+
+/** The lifeline against the fake kernel: what it installs, and when it installs nothing. */
+class LifelineTest {
+
+    @TempDir
+    Path temp;
+
+    private static Lifeline lifeline(NotrackFixture fixture) {
+        return new Lifeline(fixture.host, fixture.backend, new PlanRunner(fixture.host, new MutationLock()),
+                TestPipeline.of(fixture.auditLog, new HostWriter(fixture.host, fixture.runner)),
+                new NamespaceRules(fixture.host, new IptablesTables(fixture.host)), new LifelineProperties(true),
+                fixture.events::add, NotrackFixture.CLOCK, "127.0.0.1");
+    }
+
+    private NotrackFixture fixture(HostMode mode) {
+        return new NotrackFixture(temp, mode, NotrackProperties.BackendChoice.NFTABLES, "nft", "nsenter", "cat",
+                "sudo");
+    }
+
+    @Test
+    void installsOneTaggedRuleForTheListeningPortAuditedAsSystem() throws Exception {
+        NotrackFixture fixture = fixture(HostMode.DIRECT);
+
+        AgentLifeline.Status status = lifeline(fixture).listeningOn(8080);
+
+        assertThat(status.installed()).as(status.reason()).isTrue();
+        assertThat(status.ports()).containsExactly(8080);
+        assertThat(fixture.changes()).hasSize(1);
+        assertThat(fixture.changes().get(0).stdin()).contains(
+                "add rule inet conntrack_agent prerouting ip daddr 127.0.0.1/32 tcp dport 8080 counter notrack "
+                        + "comment \"ctagent:lifeline\"",
+                "add rule inet conntrack_agent output oifname \"lo\" ip daddr 127.0.0.1/32 tcp dport 8080",
+                "add rule inet conntrack_agent output ip saddr 127.0.0.1/32 tcp sport 8080");
+        assertThat(Files.readString(fixture.auditFile)).contains("\"action\":\"notrack.lifeline.add\"",
+                "\"actor\":\"system\"");
+        assertThat(fixture.events).anyMatch(event -> event instanceof LifelineChanged changed && changed.installed());
+    }
+
+    @Test
+    void aSecondReconcileFindsItInPlaceAndChangesNothing() {
+        NotrackFixture fixture = fixture(HostMode.DIRECT);
+        Lifeline lifeline = lifeline(fixture);
+        lifeline.listeningOn(8080);
+
+        AgentLifeline.Status again = lifeline.ensure();
+
+        assertThat(again.installed()).isTrue();
+        assertThat(fixture.changes()).hasSize(1);
+    }
+
+    @Test
+    void aDnatRuleOnThePortRefusesItAndSaysWhy() {
+        NotrackFixture fixture = fixture(HostMode.DIRECT);
+        fixture.kernel.natRuleset = """
+                table ip nat {
+                	chain prerouting {
+                		type nat hook prerouting priority dstnat; policy accept;
+                		tcp dport 8080 dnat to 10.0.0.2:80 # handle 4
+                	}
+                }
+                """;
+
+        AgentLifeline.Status status = lifeline(fixture).listeningOn(8080);
+
+        assertThat(status.installed()).isFalse();
+        assertThat(status.reason()).contains("DNAT/REDIRECT", "8080");
+        assertThat(fixture.changes()).isEmpty();
+        assertThat(fixture.events).anyMatch(event -> event instanceof LifelineChanged changed
+                && !changed.installed() && changed.reason().contains("DNAT"));
+    }
+
+    @Test
+    void inDryRunModeNothingIsInstalledAndTheReasonSaysSo() {
+        NotrackFixture fixture = fixture(HostMode.DRY_RUN);
+
+        AgentLifeline.Status status = lifeline(fixture).listeningOn(8080);
+
+        assertThat(status.installed()).isFalse();
+        assertThat(status.reason()).contains("dry-run");
+        assertThat(fixture.changes()).isEmpty();
+    }
+
+    @Test
+    void aGracefulStopRemovesIt() {
+        NotrackFixture fixture = fixture(HostMode.DIRECT);
+        Lifeline lifeline = lifeline(fixture);
+        lifeline.listeningOn(8080);
+
+        lifeline.destroy();
+
+        assertThat(fixture.kernel.nft).noneMatch(rule -> rule.comment().equals("ctagent:lifeline"));
+    }
+}

@@ -1,0 +1,132 @@
+package io.ctagent.remediation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.contains;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.after;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.ctagent.change.Actor;
+import io.ctagent.entries.EntryService;
+import io.ctagent.hostagent.NetnsTarget;
+import io.ctagent.hostagent.Writability;
+import io.ctagent.monitor.AgentEvent;
+import io.ctagent.monitor.EventLog;
+import io.ctagent.monitor.EventType;
+import io.ctagent.monitor.Severity;
+import io.ctagent.sysctl.ChangeResult;
+import io.ctagent.sysctl.GlobalMax;
+import io.ctagent.sysctl.SysctlChange;
+import io.ctagent.tuning.RecommendationService;
+import io.ctagent.usage.ConntrackUsage;
+import io.ctagent.usage.UsageLevel;
+import io.ctagent.usage.UsageService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** Remediation reacts to the table-full event itself, through GlobalMax, as the remediation policy. */
+class RemediationTest {
+
+    private static final AgentEvent TABLE_FULL = new AgentEvent(1, Instant.now(), EventType.TABLE_FULL,
+            Severity.CRITICAL, "nf_conntrack: table full, dropping packet", null, null, "kernel");
+
+    private final UsageService usage = mock(UsageService.class);
+    private final GlobalMax max = mock(GlobalMax.class);
+    private final EventLog events = mock(EventLog.class);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private Remediation remediation(boolean enabled) {
+        when(usage.usage(NetnsTarget.OWN)).thenReturn(new ConntrackUsage(null, 1000, 1000, 100.0, 1024, 1024L, 1.0,
+                256000, 256, UsageLevel.CRITICAL, Instant.now(), 75, 90));
+        return new Remediation(new RemediationProperties(enabled, 2, 1500L, Duration.ofSeconds(60), false,
+                Duration.ofHours(1)), max, usage, mock(RecommendationService.class), mock(EntryService.class), events,
+                registry, Clock.systemUTC());
+    }
+
+    private static SysctlChange change(boolean dryRun) {
+        return new SysctlChange(dryRun ? ChangeResult.DRY_RUN : ChangeResult.APPLIED, "sysctl.set", null,
+                Map.of("net.netfilter.nf_conntrack_max", 1000L), Map.of("net.netfilter.nf_conntrack_max", 1500L),
+                !dryRun, dryRun, false, List.of(), List.of(), List.of(), "a1");
+    }
+
+    @Test
+    void theTableFullEventRaisesMaxAsThePolicyWithTheEvidence() {
+        when(max.writability()).thenReturn(Writability.YES);
+        when(max.set(eq(Actor.policy("remediation")), eq(1500L), eq(false), anyString())).thenReturn(change(false));
+        Remediation remediation = remediation(true);
+        remediation.start();
+        try {
+            remediation.on(TABLE_FULL);
+
+            verify(max, timeout(2000)).set(eq(Actor.policy("remediation")), eq(1500L), eq(false),
+                    contains("table full, dropping packet"));
+            verify(events, timeout(2000)).publish(eq(EventType.REMEDIATION), eq(Severity.WARNING),
+                    contains("raised nf_conntrack_max from 1000 to 1500"), eq(null), eq("policy:remediation"),
+                    org.mockito.ArgumentMatchers.any());
+        } finally {
+            remediation.stop();
+        }
+        assertThat(registry.counter("ctagent.remediation.actions", "result", "applied").count()).isEqualTo(1);
+    }
+
+    @Test
+    void inDryRunModeItRecordsWhatItWouldDo() {
+        when(max.writability()).thenReturn(Writability.YES);
+        when(max.set(eq(Actor.policy("remediation")), eq(1500L), eq(false), anyString())).thenReturn(change(true));
+        Remediation remediation = remediation(true);
+        remediation.start();
+        try {
+            remediation.on(TABLE_FULL);
+
+            verify(events, timeout(2000)).publish(eq(EventType.REMEDIATION), eq(Severity.WARNING),
+                    contains("would raise"), eq(null), eq("policy:remediation"), org.mockito.ArgumentMatchers.any());
+        } finally {
+            remediation.stop();
+        }
+        assertThat(registry.counter("ctagent.remediation.actions", "result", "dry_run").count()).isEqualTo(1);
+    }
+
+    @Test
+    void whereMaxIsReadOnlyItChangesNothingAndRaisesACriticalFinding() {
+        when(max.writability()).thenReturn(Writability.no("the agent runs outside the initial network namespace"));
+        Remediation remediation = remediation(true);
+        remediation.start();
+        try {
+            remediation.on(TABLE_FULL);
+
+            verify(events, timeout(2000)).publish(eq(EventType.REMEDIATION), eq(Severity.CRITICAL), anyString(),
+                    eq(null), eq("policy:remediation"), org.mockito.ArgumentMatchers.any());
+        } finally {
+            remediation.stop();
+        }
+        verify(max, never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
+        assertThat(remediation.findings()).singleElement().satisfies(finding -> {
+            assertThat(finding.id()).isEqualTo("remediation-read-only");
+            assertThat(finding.severity()).isEqualTo(Severity.CRITICAL);
+        });
+    }
+
+    @Test
+    void turnedOffItDoesNothing() {
+        Remediation remediation = remediation(false);
+        remediation.start();
+
+        remediation.on(TABLE_FULL);
+
+        verify(max, after(300).never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
+    }
+}

@@ -46,9 +46,11 @@ public class FlushService {
     private final EntriesProperties properties;
     private final MutationLock mutations;
     private final AuditLog audit;
+    private final FlushGuard guard;
 
     public FlushService(HostAgent host, ConntrackTable table, EntryService entries, EntriesProperties properties,
-                        MutationLock mutations, AuditLog audit) {
+                        MutationLock mutations, AuditLog audit, FlushGuard guard) {
+        this.guard = guard;
         this.host = host;
         this.table = table;
         this.entries = entries;
@@ -104,10 +106,18 @@ public class FlushService {
             }
             List<List<String>> commands = List.of(host.argv(netns, Tool.CONNTRACK, plan.args()));
             boolean preview = dryRun;
-            return mutations.exclusive(() -> audited(netns, plan, preview, () -> preview
-                    ? preview(netns, plan, commands, warnings, started)
-                    : plan.all() ? flushAll(netns, plan, commands, warnings, started)
-                    : delete(netns, plan, commands, warnings, started)));
+            return mutations.exclusive(() -> {
+                // Judged on one pass before the intent: a refused delete (409, audited) deletes nothing.
+                FlushShare share = plan.all() ? null : guard.measure(netns, plan.filter());
+                boolean confirmation = plan.all() || guard.check(share, confirm, preview);
+                if (preview && share != null && confirmation) {
+                    warnings.add(FlushGuard.previewWarning(share));
+                }
+                return audited(netns, plan, preview, confirmation, () -> preview
+                        ? preview(netns, plan, share, commands, warnings, started)
+                        : plan.all() ? flushAll(netns, plan, commands, warnings, started)
+                        : delete(netns, plan, commands, warnings, started));
+            });
         });
     }
 
@@ -127,7 +137,8 @@ public class FlushService {
     }
 
     /** Intent before the host is touched (no record, no change: 503), outcome after, FAILED on a throw. */
-    private FlushResult audited(NetnsTarget netns, Plan plan, boolean dryRun, Supplier<FlushResult> flush) {
+    private FlushResult audited(NetnsTarget netns, Plan plan, boolean dryRun, boolean confirmation,
+                                Supplier<FlushResult> flush) {
         AuditIntent intent = audit.intent(action(plan), target(netns), params(plan, dryRun), null);
         FlushResult done;
         try {
@@ -144,13 +155,13 @@ public class FlushService {
         String auditId = audit.outcome(intent, result, done.before(), done.after(), commands, null);
         return new FlushResult(done.netns(), done.all(), done.filter(), done.matched(), done.deleted(), done.before(),
                 done.after(), done.applied(), done.dryRun(), done.commands(), done.warnings(), auditId,
-                done.durationMillis());
+                done.durationMillis(), confirmation);
     }
 
-    private FlushResult preview(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
-                                long started) {
+    private FlushResult preview(NetnsTarget netns, Plan plan, FlushShare share, List<List<String>> commands,
+                                List<String> warnings, long started) {
         long count = table.count(netns);
-        long matched = plan.all() ? count : entries.countMatching(netns, plan.filter());
+        long matched = plan.all() ? count : share.matched();
         return result(netns, plan, matched, 0, new FlushResult.TableState(count, matched),
                 new FlushResult.TableState(Math.max(0, count - matched), 0L), false, true, commands, warnings,
                 started);
@@ -205,6 +216,7 @@ public class FlushService {
                                       long started) {
         Map<String, String> filter = plan.filter().describe();
         return new FlushResult(netns.name().orElse(null), plan.all(), filter, matched, deleted, before, after,
-                applied, dryRun, commands, List.copyOf(warnings), null, (System.nanoTime() - started) / 1_000_000);
+                applied, dryRun, commands, List.copyOf(warnings), null, (System.nanoTime() - started) / 1_000_000,
+                plan.all());
     }
 }

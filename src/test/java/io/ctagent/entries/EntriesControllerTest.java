@@ -150,7 +150,7 @@ class EntriesControllerTest {
     void flushPassesBodyHeaderAndNamespace() throws Exception {
         given(flush.flush(eq(NetnsTarget.parse("lab1")), any(), eq("flush-all"))).willReturn(new FlushResult("lab1",
                 true, Map.of(), 5, 5, new FlushResult.TableState(5, 5L), new FlushResult.TableState(0, 0L), true,
-                false, List.of(List.of("/usr/sbin/conntrack", "-F")), List.of(), null, 10));
+                false, List.of(List.of("/usr/sbin/conntrack", "-F")), List.of(), null, 10, true));
 
         mvc.perform(post("/api/v1/conntrack/flush").param("netns", "lab1").header("X-Confirm", "flush-all")
                         .contentType(MediaType.APPLICATION_JSON).content("{\"all\": true}"))

@@ -87,13 +87,13 @@ public class NotrackService {
      */
     public NotrackChange create(NetnsTarget netns, NotrackRequest request, boolean callerIsAdmin) {
         RuleSpec spec = RuleSpecParser.parse(request);
-        return audit.attempt("notrack.add", netns, "new", Map.of("request", request), () -> {
-            List<String> warnings = new ArrayList<>(guards.matchAll(spec, request.forceAsked(), callerIsAdmin));
+        return audit.attempt("notrack.add", netns, "new", Map.of("request", request), () -> runner.locked(() -> {
+            List<String> warnings = new ArrayList<>(guards.broad(netns, spec, request.forceAsked(), callerIsAdmin));
             boolean dryRun = guards.dryRun(request.dryRunAsked());
             host.requireNetns(netns);
-            return runner.locked(() -> audit.record("notrack.add", netns, "new", Map.of("request", request), null,
-                    () -> add(netns, spec, dryRun, warnings)));
-        });
+            return audit.record("notrack.add", netns, "new", Map.of("request", request), null,
+                    () -> add(netns, spec, dryRun, warnings));
+        }));
     }
 
     private NotrackChange add(NetnsTarget netns, RuleSpec spec, boolean dryRun, List<String> warnings) {

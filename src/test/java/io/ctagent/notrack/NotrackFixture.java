@@ -63,7 +63,8 @@ final class NotrackFixture {
         NotrackAudit audit = new NotrackAudit(AuditLog.toFile(auditFile, () -> host.mode().name(), CLOCK));
         this.reconciler = new NotrackReconciler(host, backend, state, plans, notrack, events::add, audit, CLOCK);
         NamespaceRules others = new NamespaceRules(host, tables);
-        this.service = new NotrackService(host, backend, state, others, new ChangeGuards(host, others), plans,
+        this.service = new NotrackService(host, backend, state, others, new ChangeGuards(host, others, state,
+                new BreadthProperties(16, 48)), plans,
                 reconciler, audit, CLOCK);
     }
 

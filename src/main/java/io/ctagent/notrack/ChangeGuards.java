@@ -14,9 +14,9 @@ import io.ctagent.problem.InvalidInput;
 import io.ctagent.problem.OperatorProblem;
 
 /**
- * What stands between a valid request and the kernel: the agent's mode, the force-and-admin
- * guard on broad rules (match-all, {@link RuleBreadth}, {@link RuleSetCoverage}), and warnings
- * about NAT rules the new rule would starve.
+ * What stands between a valid request and the kernel: the force-and-admin guard on broad rules
+ * (match-all, {@link RuleBreadth}, {@link RuleSetCoverage}), and warnings about NAT rules the new
+ * rule would starve. (The agent's mode is the change pipeline's step, io.ctagent.change.ChangePipeline.)
  */
 @Component
 class ChangeGuards {
@@ -38,23 +38,11 @@ class ChangeGuards {
         this.breadth = limits.breadth();
     }
 
-    /** Whether the change is only planned: asked for, or forced by dry-run mode; read-only mode is a 503. */
-    boolean dryRun(boolean asked) {
-        return switch (host.mode()) {
-            case READ_ONLY -> throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "read-only",
-                    "Agent is read-only", "The agent runs neither as root nor with sudo, so it cannot change "
-                            + "NOTRACK rules. Run it as root, install packaging/sudoers.d/conntrack-agent, or set "
-                            + "ctagent.host.mode=dry-run to plan changes.");
-            case DRY_RUN -> true;
-            default -> asked;
-        };
-    }
-
     /**
      * A broad rule needs force and the admin role; the answer carries a warning. Broad: matching all
      * traffic, too broad by itself ({@link RuleBreadth}), or completing, with the namespace's other agent
-     * rules, a whole protocol or family ({@link RuleSetCoverage}). Call it under the NOTRACK lock, so
-     * that two halves sent at once are judged one after the other.
+     * rules, a whole protocol or family ({@link RuleSetCoverage}). Run as the change pipeline's guard step,
+     * under the mutation lock, so that two halves sent at once are judged one after the other.
      */
     List<String> broad(NetnsTarget netns, RuleSpec spec, boolean force, boolean callerIsAdmin) {
         String measure = spec.matchesAllTraffic() ? "match-all" : "breadth";

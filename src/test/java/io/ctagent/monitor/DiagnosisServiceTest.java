@@ -130,12 +130,7 @@ class DiagnosisServiceTest {
 
     @Test
     void oneSourceHoldingMostOfTheTableProposesADryRunFlushOfIt() {
-        ownUsage(5000, 262144, 262144);
-        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.STATE), 20)).willReturn(summary(5000));
-        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), 1)).willReturn(summary(5000,
-                new EntrySummary.Group(Map.of("src", "203.0.113.9"), 4000)));
-
-        Finding finding = only("one-source-dominates");
+        Finding finding = oneSourceHolds(4000, 5000);
 
         assertThat(finding.evidence()).containsEntry("sharePercent", 80.0);
         assertThat(finding.fix().path()).isEqualTo("/api/v1/conntrack/flush");
@@ -145,14 +140,18 @@ class DiagnosisServiceTest {
         assertThat(finding.fix().guard()).contains("4000 of 5000", "confirm-share");
     }
 
+    /** One source holding {@code entries} of a table of {@code total}: the finding it gives. */
+    private Finding oneSourceHolds(long entries, long total) {
+        ownUsage(total, 262144, 262144);
+        given(this.entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.STATE), 20)).willReturn(summary(total));
+        given(this.entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), 1)).willReturn(summary(total,
+                new EntrySummary.Group(Map.of("src", "203.0.113.9"), entries)));
+        return only("one-source-dominates");
+    }
+
     @Test
     void aSourceHoldingExactlyTheShareIsProposedToAnOperatorWithoutGuard() {
-        ownUsage(5000, 262144, 262144);
-        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.STATE), 20)).willReturn(summary(5000));
-        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), 1)).willReturn(summary(5000,
-                new EntrySummary.Group(Map.of("src", "203.0.113.9"), 2500)));
-
-        Finding finding = only("one-source-dominates");
+        Finding finding = oneSourceHolds(2500, 5000);
 
         assertThat(finding.fix().role()).isEqualTo("operator");
         assertThat(finding.fix().headers()).isNull();

@@ -35,13 +35,13 @@ final class MaxAcrossNamespaces {
                 + "connection there until that many expire.";
     }
 
-    /** A warning when the new max is below the highest count the sampler saw, or empty. */
-    static Optional<String> belowPeak(SysctlKey key, long newMax, long peak, String window) {
+    /** A warning when the new max is below the highest count the sampler saw in a namespace, or empty. */
+    static Optional<String> belowPeak(SysctlKey key, long newMax, long peak, String where, String window) {
         if (newMax >= peak) {
             return Optional.empty();
         }
-        return Optional.of(key + " = " + newMax + " is below the peak of " + peak + " entries the sampler saw in the "
-                + "agent's namespace in the last " + window + ": when that load returns, new connections are dropped.");
+        return Optional.of(key + " = " + newMax + " is below the peak of " + peak + " entries the sampler saw in "
+                + where + " in the last " + window + ": when that load returns, new connections there are dropped.");
     }
 
     /** "the agent's own namespace", "namespace lab1 (inode 4026532..., nginx pid 12, container 3f2a...)". */

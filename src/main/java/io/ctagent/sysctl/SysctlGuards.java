@@ -2,6 +2,7 @@ package io.ctagent.sysctl;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +13,8 @@ import org.springframework.stereotype.Component;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.monitor.NetnsInventory;
 import io.ctagent.monitor.NetnsSummary;
-import io.ctagent.usage.UsageHistory;
+import io.ctagent.monitor.NetnsHistoryPoint;
+import io.ctagent.monitor.NetnsSampler;
 import io.ctagent.tuning.HostMemory;
 import io.ctagent.problem.InvalidInput;
 import io.ctagent.problem.OperatorProblem;
@@ -20,7 +22,7 @@ import io.ctagent.problem.OperatorProblem;
 /**
  * Changes that would hurt the host are refused unless the client sends force with a reason:
  * a max below the entries already tracked in any namespace (every new connection there would be
- * dropped at once; {@link MaxAcrossNamespaces}), with a warning for a max below the sampled peak, and
+ * dropped at once; {@link MaxAcrossNamespaces}), with a warning for a max below any namespace's sampled peak, and
  * a max or bucket count whose memory would exceed ctagent.tuning.max-memory-percent of MemTotal.
  */
 @Component
@@ -32,9 +34,9 @@ public class SysctlGuards {
     private final SysctlReader reader;
     private final HostMemory memory;
     private final NetnsInventory namespaces;
-    private final UsageHistory history;
+    private final NetnsSampler history;
 
-    SysctlGuards(SysctlReader reader, HostMemory memory, NetnsInventory namespaces, UsageHistory history) {
+    SysctlGuards(SysctlReader reader, HostMemory memory, NetnsInventory namespaces, NetnsSampler history) {
         this.reader = reader;
         this.memory = memory;
         this.namespaces = namespaces;
@@ -61,9 +63,7 @@ public class SysctlGuards {
                     refusals.add(MaxAcrossNamespaces.refusal(change.key(), change.value(), over));
                     overMax.addAll(over);
                 } else {
-                    Duration kept = history.properties().history();
-                    MaxAcrossNamespaces.belowPeak(change.key(), change.value(), history.window(kept).peakCount(),
-                            kept.toMinutes() + " min").ifPresent(warnings::add);
+                    belowPeak(change).ifPresent(warnings::add);
                 }
                 if (old == null || change.value() > old) {
                     budget(change, (long) memory.objectSize(), "entries of " + memory.objectSize() + " bytes")
@@ -92,6 +92,16 @@ public class SysctlGuards {
         }
         refusals.stream().map(refusal -> "Forced past a guard (" + reason + "): " + refusal).forEach(warnings::add);
         return warnings;
+    }
+
+    /** A warning when the new max is below the fullest namespace's count at any sample of the history. */
+    private Optional<String> belowPeak(Requested change) {
+        Duration kept = history.properties().history();
+        return history.window(kept, null).points().stream().filter(point -> point.fullestCount() != null)
+                .max(Comparator.comparingLong(NetnsHistoryPoint::fullestCount))
+                .flatMap(peak -> MaxAcrossNamespaces.belowPeak(change.key(), change.value(), peak.fullestCount(),
+                        peak.fullestNetns() != null ? "namespace " + peak.fullestNetns()
+                                : "namespace " + peak.fullestInode(), kept.toMinutes() + " min"));
     }
 
     /**

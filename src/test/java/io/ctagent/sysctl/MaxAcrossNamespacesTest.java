@@ -36,7 +36,8 @@ class MaxAcrossNamespacesTest {
 
     @Test
     void belowThePeakOnlyWhenStrictlyBelow() {
-        assertThat(MaxAcrossNamespaces.belowPeak(SysctlKey.MAX, 999, 1000, "60 min")).isPresent();
-        assertThat(MaxAcrossNamespaces.belowPeak(SysctlKey.MAX, 1000, 1000, "60 min")).isEmpty();
+        assertThat(MaxAcrossNamespaces.belowPeak(SysctlKey.MAX, 999, 1000, "namespace b", "60 min"))
+                .hasValueSatisfying(warning -> assertThat(warning).contains("peak of 1000 entries", "namespace b"));
+        assertThat(MaxAcrossNamespaces.belowPeak(SysctlKey.MAX, 1000, 1000, "namespace b", "60 min")).isEmpty();
     }
 }

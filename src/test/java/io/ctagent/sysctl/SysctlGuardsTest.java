@@ -8,6 +8,7 @@ import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -22,8 +23,9 @@ import io.ctagent.problem.OperatorProblem;
 import io.ctagent.sysctl.SysctlGuards.Requested;
 import io.ctagent.tuning.HostMemory;
 import io.ctagent.usage.SamplerProperties;
-import io.ctagent.usage.UsageHistory;
-import io.ctagent.usage.UsageHistoryWindow;
+import io.ctagent.monitor.NetnsHistoryPoint;
+import io.ctagent.monitor.NetnsHistoryWindow;
+import io.ctagent.monitor.NetnsSampler;
 
 /** The max guard across namespaces: what GET /api/v1/netns shows decides, not the agent's own count. */
 class SysctlGuardsTest {
@@ -40,16 +42,23 @@ class SysctlGuardsTest {
         return inventory;
     }
 
-    /** A sampler whose history peaked at {@code peak} entries. */
-    static UsageHistory history(long peak) {
-        UsageHistory history = mock(UsageHistory.class);
+    /** A namespace sampler whose history peaked at {@code peak} entries in namespace lab-ab12. */
+    static NetnsSampler history(long peak) {
+        NetnsSampler history = mock(NetnsSampler.class);
         given(history.properties()).willReturn(new SamplerProperties(Duration.ofSeconds(5), Duration.ofHours(1)));
-        given(history.window(any())).willReturn(new UsageHistoryWindow(Duration.ofHours(1), Duration.ofSeconds(5),
-                peak, List.of()));
+        Instant now = Instant.parse("2026-12-07T03:00:00Z");
+        given(history.window(any(), any())).willReturn(new NetnsHistoryWindow(Duration.ofHours(1),
+                Duration.ofSeconds(5), null, List.of(
+                        new NetnsHistoryPoint(now, 262144, 2, LAB.inode(), "lab-ab12", peak / 2, null, null, null, null,
+                                null),
+                        new NetnsHistoryPoint(now.plusSeconds(5), 262144, 2, LAB.inode(), "lab-ab12", peak, null, null,
+                                null, null, null),
+                        new NetnsHistoryPoint(now.plusSeconds(10), 262144, 0, null, null, null, null, null, null, null,
+                                null))));
         return history;
     }
 
-    private static SysctlGuards guards(NetnsInventory inventory, UsageHistory history, long ownCount) {
+    private static SysctlGuards guards(NetnsInventory inventory, NetnsSampler history, long ownCount) {
         SysctlReader reader = mock(SysctlReader.class);
         given(reader.values(any(), anyList())).willReturn(Map.of(SysctlKey.COUNT, ownCount));
         HostMemory memory = mock(HostMemory.class);
@@ -98,7 +107,7 @@ class SysctlGuardsTest {
         SysctlGuards guards = guards(namespaces(LAB, OWN), history(5000), 50);
 
         assertThat(guards.check(max(4000), Map.of(SysctlKey.MAX, 262144L), false, null)).singleElement().asString()
-                .contains("below the peak of 5000 entries", "60 min");
+                .contains("below the peak of 5000 entries", "in namespace lab-ab12", "60 min");
         assertThat(guards.check(max(5000), Map.of(SysctlKey.MAX, 262144L), false, null)).isEmpty();
     }
 

@@ -152,6 +152,10 @@ class HelmChartTest {
         assertThat(at(container, "securityContext", "privileged")).isEqualTo(false);
         assertThat(at(container, "securityContext", "capabilities", "add")).asString()
                 .contains("NET_ADMIN", "SYS_ADMIN");
+        // Least privilege when not privileged: nothing but the listed capabilities, no escalation.
+        assertThat(at(container, "securityContext", "capabilities", "drop")).asString().isEqualTo("[ALL]");
+        assertThat(at(container, "securityContext", "allowPrivilegeEscalation")).isEqualTo(false);
+        assertThat(at(container, "securityContext", "seccompProfile", "type")).isEqualTo("RuntimeDefault");
     }
 
     // ---- helpers

@@ -451,11 +451,15 @@ function factText(value) {
 
 function proposedRequest(fix) {
   let request = `${fix.method} ${fix.path}`;
+  // Headers a guard needs (X-Confirm: flush-all for a delete the flush guard judges a flush).
+  Object.entries(fix.headers || {}).forEach(([name, value]) => { request += `\n${name}: ${value}`; });
   if (fix.body !== undefined && fix.body !== null) {
     request += `\n\n${JSON.stringify(fix.body, null, 2)}`;
   }
   return el('div', { class: 'fix' },
-    el('p', {}, el('strong', {}, 'Proposed request'), fix.description ? ` – ${fix.description}` : ''),
+    el('p', {}, el('strong', {}, 'Proposed request'), fix.description ? ` – ${fix.description}` : '',
+      fix.role ? ` (role ${fix.role})` : ''),
+    fix.guard ? el('p', { class: 'guard' }, el('strong', {}, 'Guard: '), fix.guard) : null,
     el('pre', {}, el('code', {}, request)));
 }
 

@@ -139,6 +139,18 @@ public class EntryService {
         return summary(netns, EntryFilter.ALL, groupBy, top);
     }
 
+    /** What the filter matches and how many entries the same pass saw: the flush guard's measure. */
+    public FlushShare share(NetnsTarget netns, EntryFilter filter) {
+        long[] matched = {0};
+        ConntrackTable.Pass pass = table.scan(netns, table.sourceFor(netns), filter.scope(), e -> {
+            if (filter.matches(e)) {
+                matched[0]++;
+            }
+            return true;
+        });
+        return new FlushShare(matched[0], pass.entries());
+    }
+
     public long countMatching(NetnsTarget netns, EntryFilter filter) {
         long[] matched = {0};
         table.scan(netns, table.sourceFor(netns), filter.scope(), e -> {

@@ -30,9 +30,12 @@ class FlushController {
     @PostMapping(path = "/flush", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "flushEntries", summary = "Delete the entries a filter matches (conntrack -D with exactly the filter's options; "
             + "what conntrack cannot express is refused), or the whole table with {\"all\": true} and the header "
-            + "X-Confirm: flush-all; dryRun counts the matches and shows the command")
+            + "X-Confirm: flush-all; a filter matching more than ctagent.entries.flush.confirm-share (0.5) of the "
+            + "table needs the same, else 409; dryRun counts the matches, shows the command and says whether the "
+            + "confirmation would be needed")
     FlushResult flush(@RequestBody FlushRequest request,
-                      @Parameter(description = "must be flush-all when all is true")
+                      @Parameter(description = "must be flush-all when all is true, or when the filter matches more than the "
+                              + "confirmation share of the table (admin role too)")
                       @RequestHeader(name = FlushService.CONFIRM_HEADER, required = false) String confirm,
                       @Parameter(description = "a network namespace under /run/netns; default: the agent's own")
                       @RequestParam(required = false) String netns,

@@ -21,11 +21,14 @@ import java.util.Map;
  * @param warnings anything the operator should know, e.g. entries that match again right after
  * @param auditId the audit record of this change
  * @param durationMillis how long the whole flush took
+ * @param confirmationRequired whether the real call needs the admin role and X-Confirm: flush-all: always
+ *                             for the whole table, and for a filter matching more than
+ *                             ctagent.entries.flush.confirm-share (or confirm-count) of the table
  */
 public record FlushResult(@Nullable String netns, boolean all, @Nullable Map<String, String> filter, long matched,
                           long deleted, TableState before, TableState after, boolean applied, boolean dryRun,
                           List<List<String>> commands, List<String> warnings, @Nullable String auditId,
-                          long durationMillis) {
+                          long durationMillis, boolean confirmationRequired) {
 
     /**
      * The table at one moment.

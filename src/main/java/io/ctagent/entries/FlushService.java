@@ -41,9 +41,11 @@ public class FlushService {
     private final EntryService entries;
     private final EntriesProperties properties;
     private final ChangePipeline pipeline;
+    private final FlushGuard shareGuard;
 
     public FlushService(HostAgent host, ConntrackTable table, EntryService entries, EntriesProperties properties,
-                        ChangePipeline pipeline) {
+                        ChangePipeline pipeline, FlushGuard shareGuard) {
+        this.shareGuard = shareGuard;
         this.host = host;
         this.table = table;
         this.entries = entries;
@@ -80,7 +82,7 @@ public class FlushService {
     public FlushResult flush(NetnsTarget netns, FlushRequest request, String confirm) {
         long started = System.nanoTime();
         Plan plan = plan(request, confirm); // a refusal is a 400, audited as INVALID by the web layer
-        return pipeline.run(new Flush(netns, plan, started));
+        return pipeline.run(new Flush(netns, plan, confirm, started));
     }
 
     /** One flush as the change pipeline runs it. */
@@ -88,6 +90,7 @@ public class FlushService {
 
         private final NetnsTarget netns;
         private final Plan plan;
+        private final String confirm;
         private final long started;
         private final List<String> warnings = new ArrayList<>();
         private ChangeMode mode;
@@ -95,10 +98,13 @@ public class FlushService {
         private long before;
         private CommandResult ran;
         private OptionalLong reported;
+        private FlushShare share;
+        private boolean confirmation;
 
-        Flush(NetnsTarget netns, Plan plan, long started) {
+        Flush(NetnsTarget netns, Plan plan, String confirm, long started) {
             this.netns = netns;
             this.plan = plan;
+            this.confirm = confirm;
             this.started = started;
         }
 
@@ -135,6 +141,12 @@ public class FlushService {
             host.requireNetns(netns);
             if (mode == ChangeMode.AGENT_DRY_RUN) {
                 warnings.add("the agent runs in dry-run mode (ctagent.host.mode=dry-run): nothing was deleted");
+            }
+            // The share guard: judged on one pass, before the intent; a refused delete (409) deletes nothing.
+            share = plan.all() ? null : shareGuard.measure(netns, plan.filter());
+            confirmation = plan.all() || shareGuard.check(share, confirm, mode.dryRun());
+            if (mode.dryRun() && share != null && confirmation) {
+                warnings.add(FlushGuard.previewWarning(share));
             }
             commands = List.of(host.argv(netns, Tool.CONNTRACK, plan.args()));
         }
@@ -190,7 +202,7 @@ public class FlushService {
         @Override
         public Done<FlushResult> plan() {
             long count = table.count(netns);
-            long matched = plan.all() ? count : entries.countMatching(netns, plan.filter());
+            long matched = plan.all() ? count : share.matched();
             return done(matched, 0, new FlushResult.TableState(count, matched),
                     new FlushResult.TableState(Math.max(0, count - matched), 0L));
         }
@@ -209,7 +221,7 @@ public class FlushService {
             return new Done<>(recorded, start, end, audited, null, warnings, (auditId, all) -> new FlushResult(
                     result.netns(), result.all(), result.filter(), result.matched(), result.deleted(), result.before(),
                     result.after(), result.applied(), result.dryRun(), result.commands(), all, auditId,
-                    result.durationMillis()));
+                    result.durationMillis(), confirmation));
         }
     }
 
@@ -219,6 +231,7 @@ public class FlushService {
                                       long started) {
         Map<String, String> filter = plan.filter().describe();
         return new FlushResult(netns.name().orElse(null), plan.all(), filter, matched, deleted, before, after,
-                applied, dryRun, commands, List.copyOf(warnings), null, (System.nanoTime() - started) / 1_000_000);
+                applied, dryRun, commands, List.copyOf(warnings), null, (System.nanoTime() - started) / 1_000_000,
+                plan.all());
     }
 }

@@ -16,6 +16,8 @@ import org.springframework.stereotype.Service;
 
 import io.ctagent.entries.EntryService;
 import io.ctagent.entries.EntrySummary;
+import io.ctagent.entries.FlushProperties;
+import io.ctagent.entries.FlushShare;
 import io.ctagent.entries.GroupBy;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
@@ -58,11 +60,13 @@ public class DiagnosisService {
     private final HostAgent host;
     private final Clock clock;
     private final List<FindingSource> sources;
+    private final FlushProperties flushLimits;
 
     DiagnosisService(UsageService usage, UsageHistory history, UsageProperties levels, NetnsInventory inventory,
                      EventLog events, RecommendationService recommendations, EntryService entries, HostAgent host,
-                     Clock clock, List<FindingSource> sources) {
+                     Clock clock, FlushProperties flushLimits, List<FindingSource> sources) {
         this.sources = sources;
+        this.flushLimits = flushLimits;
         this.entries = entries;
         this.usage = usage;
         this.history = history;
@@ -300,15 +304,22 @@ public class DiagnosisService {
         evidence.put("entries", top.count());
         evidence.put("total", bySrc.total());
         evidence.put("sharePercent", Math.round(share * 1000) / 10.0);
+        // The flush guard judges the real delete by the share it removes: say so when it would object.
+        Optional<String> guard = new FlushShare(top.count(), bySrc.total())
+                .needsConfirmation(flushLimits.confirmShare(), flushLimits.confirmCount())
+                .map(why -> "The delete without dryRun needs the admin role and the header X-Confirm: flush-all: "
+                        + why + ".");
         return Optional.of(new Finding("one-source-dominates",
                 own.level() == UsageLevel.OK ? Severity.WARNING : Severity.CRITICAL,
                 "One source holds " + evidence.get("sharePercent") + " % of the table",
                 src + " holds " + top.count() + " of " + bySrc.total() + " entries: a flood or a misbehaving "
                         + "client. Check it with GET /api/v1/conntrack/entries?src=" + src + ", then delete its "
-                        + "entries (the proposed request is a dry run; drop dryRun to delete) and block it upstream.",
+                        + "entries (the proposed request is a dry run; drop dryRun to delete) and block it upstream."
+                        + guard.map(text -> " " + text).orElse(""),
                 evidence, new ProposedRequest("POST", "/api/v1/conntrack/flush",
-                Map.of("filter", Map.of("src", String.valueOf(src)), "dryRun", true), "operator",
-                "count, then delete, the entries from " + src)));
+                Map.of("filter", Map.of("src", String.valueOf(src)), "dryRun", true),
+                guard.isPresent() ? "admin" : "operator", "count, then delete, the entries from " + src,
+                guard.isPresent() ? Map.of("X-Confirm", "flush-all") : null, guard.orElse(null))));
     }
 
     /**

@@ -21,8 +21,19 @@ public record Finding(String id, Severity severity, String title, String detail,
         }
     }
 
-    /** An exact request to this agent: method, path (with query), JSON body and the role it needs. */
+    /**
+     * An exact request to this agent: method, path (with query), JSON body, the role it needs, and
+     * when a guard applies, the headers it needs and what the guard measured.
+     *
+     * @param headers headers the request needs, e.g. X-Confirm: flush-all for a delete the flush guard judges a flush
+     * @param guard what a guard would say about this request, in words; null when no guard objects
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ProposedRequest(String method, String path, Object body, String role, String description) {
+    public record ProposedRequest(String method, String path, Object body, String role, String description,
+                                  Map<String, String> headers, String guard) {
+
+        public ProposedRequest(String method, String path, Object body, String role, String description) {
+            this(method, path, body, role, description, null, null);
+        }
     }
 }

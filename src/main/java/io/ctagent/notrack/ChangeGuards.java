@@ -2,6 +2,7 @@ package io.ctagent.notrack;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.springframework.http.HttpStatus;
@@ -13,9 +14,9 @@ import io.ctagent.problem.InvalidInput;
 import io.ctagent.problem.OperatorProblem;
 
 /**
- * What stands between a valid request and the kernel: the force-and-admin guard on match-all
- * rules, and warnings about NAT rules the new rule would starve. (The agent's mode is the change
- * pipeline's step, io.ctagent.change.ChangePipeline.)
+ * What stands between a valid request and the kernel: the force-and-admin guard on broad rules
+ * (match-all, {@link RuleBreadth}, {@link RuleSetCoverage}), and warnings about NAT rules the new
+ * rule would starve. (The agent's mode is the change pipeline's step, io.ctagent.change.ChangePipeline.)
  */
 @Component
 class ChangeGuards {
@@ -27,27 +28,44 @@ class ChangeGuards {
 
     private final HostAgent host;
     private final NamespaceRules others;
+    private final NotrackState state;
+    private final RuleBreadth breadth;
 
-    ChangeGuards(HostAgent host, NamespaceRules others) {
+    ChangeGuards(HostAgent host, NamespaceRules others, NotrackState state, BreadthProperties limits) {
         this.host = host;
         this.others = others;
+        this.state = state;
+        this.breadth = limits.breadth();
     }
 
-    /** A rule matching all traffic needs force and the admin role; the answer carries a warning. */
-    List<String> matchAll(RuleSpec spec, boolean force, boolean callerIsAdmin) {
-        if (!spec.matchesAllTraffic()) {
+    /**
+     * A broad rule needs force and the admin role; the answer carries a warning. Broad: matching all
+     * traffic, too broad by itself ({@link RuleBreadth}), or completing, with the namespace's other agent
+     * rules, a whole protocol or family ({@link RuleSetCoverage}). Run as the change pipeline's guard step,
+     * under the mutation lock, so that two halves sent at once are judged one after the other.
+     */
+    List<String> broad(NetnsTarget netns, RuleSpec spec, boolean force, boolean callerIsAdmin) {
+        String measure = spec.matchesAllTraffic() ? "match-all" : "breadth";
+        Optional<String> why = spec.matchesAllTraffic() ? Optional.of("This rule has no protocol, port, address or "
+                + "interface, so it would exempt all traffic from connection tracking and break NAT and stateful "
+                + "filtering. Narrow it.") : breadth.broad(spec);
+        if (why.isEmpty()) {
+            why = RuleSetCoverage.covered(spec, state.rules(netns));
+            measure = "set-coverage";
+        }
+        if (why.isEmpty()) {
             return List.of();
         }
         if (!force) {
-            throw new InvalidInput("force", "This rule has no protocol, port, address or interface, so it would "
-                    + "exempt all traffic from connection tracking and break NAT and stateful filtering. Narrow it, "
-                    + "or send force: true (admin role required).");
+            throw new InvalidInput("force", why.get() + " Or send force: true (admin role required).")
+                    .with("measure", measure);
         }
         if (!callerIsAdmin) {
             throw new OperatorProblem(HttpStatus.FORBIDDEN, "admin-required", "Admin role required",
-                    "A NOTRACK rule that matches all traffic needs the admin role, even with force.");
+                    "A broad NOTRACK rule needs the admin role, even with force. " + why.get())
+                    .with("measure", measure);
         }
-        return List.of(MATCHES_ALL_WARNING);
+        return List.of(spec.matchesAllTraffic() ? MATCHES_ALL_WARNING : "Forced past a guard: " + why.get());
     }
 
     /** Warns about NAT rules in the namespace that may see this traffic: untracked packets are never NATed. */

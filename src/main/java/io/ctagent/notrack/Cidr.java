@@ -34,6 +34,23 @@ record Cidr(String network, int prefix, IpFamily family) {
         return new Cidr(canonical, prefix, family);
     }
 
+    /** The addresses this network holds, as numbers: [first, end), for set arithmetic. */
+    java.math.BigInteger first() {
+        java.math.BigInteger value = java.math.BigInteger.ZERO;
+        for (int b : family == IpFamily.IPV4 ? ipv4(network) : ipv6(network)) {
+            value = value.shiftLeft(8).or(java.math.BigInteger.valueOf(b));
+        }
+        return value;
+    }
+
+    java.math.BigInteger end() {
+        return first().add(java.math.BigInteger.ONE.shiftLeft(bits(family) - prefix));
+    }
+
+    static int bits(IpFamily family) {
+        return family == IpFamily.IPV4 ? 32 : 128;
+    }
+
     boolean singleHost() {
         return prefix == (family == IpFamily.IPV4 ? 32 : 128);
     }

@@ -42,7 +42,9 @@ public record NotrackRequest(
         String comment,
         @Schema(description = "answer with the exact commands without changing anything", defaultValue = "false")
         Boolean dryRun,
-        @Schema(description = "required (with the admin role) for a rule that matches all traffic",
+        @Schema(description = "required (with the admin role) for a broad rule: one that names no port, no address "
+                + "prefix of at least ctagent.notrack.min-prefix-v4 (16) / -v6 (48) and no exact interface, or that "
+                + "completes a whole protocol or family with the namespace's other agent rules",
                 defaultValue = "false")
         Boolean force,
         @JsonAnySetter @Schema(hidden = true)

@@ -146,7 +146,7 @@ public class NotrackService {
 
         @Override
         public void guard(ChangeMode mode) {
-            warnings.addAll(guards.matchAll(spec, request.forceAsked(), callerIsAdmin));
+            warnings.addAll(guards.broad(netns, spec, request.forceAsked(), callerIsAdmin));
             host.requireNetns(netns);
             desired = state.rules(netns);
             now = readForPlan(netns, mode.dryRun(), warnings);

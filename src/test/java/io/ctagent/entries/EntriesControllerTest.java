@@ -152,7 +152,7 @@ class EntriesControllerTest {
     void flushPassesBodyHeaderAndNamespace() throws Exception {
         given(flush.flush(eq(NetnsTarget.parse("lab1")), any(), eq("flush-all"))).willReturn(new FlushResult("lab1",
                 true, Map.of(), 5, 5, new FlushResult.TableState(5, 5L), new FlushResult.TableState(0, 0L), true,
-                false, List.of(List.of("/usr/sbin/conntrack", "-F")), List.of(), null, 10));
+                false, List.of(List.of("/usr/sbin/conntrack", "-F")), List.of(), null, 10, true));
 
         mvc.perform(post("/api/v1/conntrack/flush").param("netns", "lab1").header("X-Confirm", "flush-all")
                         .contentType(MediaType.APPLICATION_JSON).content("{\"all\": true}"))
@@ -171,7 +171,7 @@ class EntriesControllerTest {
     void flushBodyFieldsBindNumbersAsTextAndCollectUnknownFields() throws Exception {
         given(flush.flush(any(), any(), isNull())).willReturn(new FlushResult(null, false, Map.of(), 0, 0,
                 new FlushResult.TableState(0, 0L), new FlushResult.TableState(0, 0L), false, true, List.of(), List.of(),
-                null, 1));
+                null, 1, false));
         mvc.perform(post("/api/v1/conntrack/flush").contentType(MediaType.APPLICATION_JSON)
                 .content("{\"filter\": {\"protocol\": \"udp\", \"dport\": 53, \"dprot\": 1}, \"dryRun\": true}"));
 

@@ -66,8 +66,10 @@ class FlushServiceTest {
         });
         flush = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
                 Duration.ofSeconds(5), Duration.ofSeconds(5), 1000),
-                TestPipeline.of(AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()), host));
+                TestPipeline.of(AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()), host),
+                new FlushGuard(entries, new FlushProperties(0.5, null)));
         clearInvocations(host); // wiring the pipeline's writer asks for the roots; no test is about that
+        given(entries.share(any(), any())).willReturn(new FlushShare(0, 300));
     }
 
     static FlushRequest request(FilterParams filter, Boolean dryRun, Boolean all) {
@@ -117,7 +119,8 @@ class FlushServiceTest {
         AuditTrail trail = AuditTrail.inTempDir("ctagent-flush-audit");
         FlushService losing = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
                 Duration.ofSeconds(5), Duration.ofSeconds(5), 1000),
-                TestPipeline.of(trail.losingOutcomes(Mockito.spy(trail.log())), host));
+                TestPipeline.of(trail.losingOutcomes(Mockito.spy(trail.log())), host),
+                new FlushGuard(entries, new FlushProperties(0.5, null)));
         given(table.count(LAB)).willReturn(300L, 288L);
         given(entries.countMatching(eq(LAB), any())).willReturn(0L);
         conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): 12 flow entries have been deleted.\n");
@@ -214,7 +217,7 @@ class FlushServiceTest {
     @Test
     void aDryRunCountsAndPlansButRunsNothing() {
         given(table.count(LAB)).willReturn(300L);
-        given(entries.countMatching(eq(LAB), any())).willReturn(40L);
+        given(entries.share(eq(LAB), any())).willReturn(new FlushShare(40, 300));
 
         FlushResult result = flush.flush(LAB, request(udp53(), true, null), null);
 
@@ -362,5 +365,96 @@ class FlushServiceTest {
         }
 
         assertThat(most.get()).isEqualTo(1);
+    }
+
+    private static <T> T as(String role, java.util.function.Supplier<T> call) {
+        SecurityContextHolder.getContext().setAuthentication(new TestingAuthenticationToken("caller", null, role));
+        try {
+            return call.get();
+        } finally {
+            SecurityContextHolder.clearContext();
+        }
+    }
+
+    @Test
+    void aFilterRemovingMoreThanHalfTheTableIsRefusedWith409AndDeletesNothing() throws Exception {
+        given(entries.share(eq(LAB), any())).willReturn(new FlushShare(186, 300));
+
+        assertThatThrownBy(() -> as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), null, null), null)))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> {
+                    assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+                    assertThat(problem.getBody().getProperties()).containsEntry("matched", 186L)
+                            .containsEntry("total", 300L).containsEntry("share", 0.62)
+                            .containsEntry("send", Map.of("role", "admin", "X-Confirm", "flush-all"));
+                    assertThat(problem.getBody().getDetail()).contains("186 of 300", "62.0 %", "X-Confirm: flush-all");
+                });
+        verify(host, never()).runDiscardingStdout(any(), any(), anyList(), any());
+        assertThat(java.nio.file.Files.readAllLines(auditFile)).singleElement().asString()
+                .contains("\"result\":\"FAILED\"", "flush-needs-confirmation");
+    }
+
+    @Test
+    void theConfirmationHeaderAloneIsNotEnoughNorIsTheAdminRoleAlone() {
+        given(entries.share(eq(LAB), any())).willReturn(new FlushShare(300, 300));
+
+        assertThatThrownBy(() -> as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), null, null),
+                "flush-all"))).isInstanceOfSatisfying(OperatorProblem.class,
+                problem -> assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.CONFLICT));
+        assertThatThrownBy(() -> as("ROLE_ADMIN", () -> flush.flush(LAB, request(udp53(), null, null), null)))
+                .isInstanceOfSatisfying(OperatorProblem.class,
+                        problem -> assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.CONFLICT));
+        verify(host, never()).runDiscardingStdout(any(), any(), anyList(), any());
+    }
+
+    @Test
+    void anAdminWithTheConfirmationDeletesAndTheAnswerSaysItNeededIt() {
+        given(entries.share(eq(LAB), any())).willReturn(new FlushShare(300, 300));
+        given(table.count(LAB)).willReturn(300L, 0L);
+        conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): 300 flow entries have been deleted.\n");
+
+        FlushResult result = as("ROLE_ADMIN", () -> flush.flush(LAB, request(udp53(), null, null), "flush-all"));
+
+        assertThat(result.deleted()).isEqualTo(300);
+        assertThat(result.confirmationRequired()).isTrue();
+    }
+
+    @Test
+    void exactlyTheShareIsDeletedWithoutConfirmation() {
+        given(entries.share(eq(LAB), any())).willReturn(new FlushShare(150, 300));
+        given(table.count(LAB)).willReturn(300L, 150L);
+        conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): 150 flow entries have been deleted.\n");
+
+        FlushResult result = as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), null, null), null));
+
+        assertThat(result.deleted()).isEqualTo(150);
+        assertThat(result.confirmationRequired()).isFalse();
+    }
+
+    @Test
+    void aDryRunAlwaysAnswersAndSaysWhetherTheRealCallNeedsConfirmation() {
+        given(entries.share(eq(LAB), any())).willReturn(new FlushShare(200, 300));
+        given(table.count(LAB)).willReturn(300L);
+
+        FlushResult result = as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), true, null), null));
+
+        assertThat(result.dryRun()).isTrue();
+        assertThat(result.matched()).isEqualTo(200);
+        assertThat(result.confirmationRequired()).isTrue();
+        assertThat(result.warnings()).anyMatch(w -> w.contains("200 of 300") && w.contains("X-Confirm: flush-all"));
+        verify(host, never()).runDiscardingStdout(any(), any(), anyList(), any());
+    }
+
+    @Test
+    void theCountLimitAppliesWhateverTheShare() {
+        flush = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000),
+                TestPipeline.of(AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()), host),
+                new FlushGuard(entries, new FlushProperties(0.5, 100L)));
+        given(entries.share(eq(LAB), any())).willReturn(new FlushShare(101, 100_000));
+
+        assertThatThrownBy(() -> as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), null, null), null)))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> assertThat(problem.getBody().getDetail())
+                        .contains("confirm-count"));
+        verify(host, never()).runDiscardingStdout(any(), any(), anyList(), any());
     }
 }

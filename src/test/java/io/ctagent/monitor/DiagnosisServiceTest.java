@@ -54,7 +54,8 @@ class DiagnosisServiceTest {
     @BeforeEach
     void quietHost() {
         diagnosis = new DiagnosisService(usage, history, new UsageProperties(75, 90), inventory, events,
-                recommendations, entries, host, Clock.fixed(NOW, ZoneOffset.UTC), List.of());
+                recommendations, entries, host, Clock.fixed(NOW, ZoneOffset.UTC),
+                new io.ctagent.entries.FlushProperties(0.5, null), List.of());
         ownUsage(100, 262144, 262144);
         recommend(262144, 262144, List.of());
         given(inventory.list()).willReturn(List.of(namespace(HOST_NS, null, true, 100, 262144)));
@@ -129,16 +130,45 @@ class DiagnosisServiceTest {
 
     @Test
     void oneSourceHoldingMostOfTheTableProposesADryRunFlushOfIt() {
-        ownUsage(5000, 262144, 262144);
-        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.STATE), 20)).willReturn(summary(5000));
-        given(entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), 1)).willReturn(summary(5000,
-                new EntrySummary.Group(Map.of("src", "203.0.113.9"), 4000)));
-
-        Finding finding = only("one-source-dominates");
+        Finding finding = oneSourceHolds(4000, 5000);
 
         assertThat(finding.evidence()).containsEntry("sharePercent", 80.0);
         assertThat(finding.fix().path()).isEqualTo("/api/v1/conntrack/flush");
         assertThat(finding.fix().body()).isEqualTo(Map.of("filter", Map.of("src", "203.0.113.9"), "dryRun", true));
+        assertThat(finding.fix().role()).isEqualTo("admin");
+        assertThat(finding.fix().headers()).isEqualTo(Map.of("X-Confirm", "flush-all"));
+        assertThat(finding.fix().guard()).contains("4000 of 5000", "confirm-share");
+    }
+
+    /** One source holding {@code entries} of a table of {@code total}: the finding it gives. */
+    private Finding oneSourceHolds(long entries, long total) {
+        ownUsage(total, 262144, 262144);
+        given(this.entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.STATE), 20)).willReturn(summary(total));
+        given(this.entries.summarizeAll(NetnsTarget.OWN, List.of(GroupBy.SRC), 1)).willReturn(summary(total,
+                new EntrySummary.Group(Map.of("src", "203.0.113.9"), entries)));
+        return only("one-source-dominates");
+    }
+
+    @Test
+    void aSourceHoldingExactlyTheShareIsProposedToAnOperatorWithoutGuard() {
+        Finding finding = oneSourceHolds(2500, 5000);
+
+        assertThat(finding.fix().role()).isEqualTo("operator");
+        assertThat(finding.fix().headers()).isNull();
+        assertThat(finding.fix().guard()).isNull();
+    }
+
+    @Test
+    void theProposedMaxIsNeverBelowAnyNamespacesCount() {
+        ownUsage(100, 1000, 262144);
+        recommend(1000, 262144, List.of());
+        given(inventory.list()).willReturn(List.of(namespace(LAB_NS, "lab", false, 990, 1000),
+                namespace(HOST_NS, null, true, 100, 1000)));
+
+        diagnosis.diagnose().findings().stream().filter(f -> f.fix() != null && f.fix().path().endsWith("_max"))
+                .forEach(f -> assertThat(((Number) ((Map<?, ?>) f.fix().body()).get("value")).longValue())
+                        .as(f.id()).isGreaterThanOrEqualTo(990));
+        assertThat(diagnosis.diagnose().findings()).anyMatch(f -> f.fix() != null && f.fix().path().endsWith("_max"));
     }
 
     @Test

@@ -325,4 +325,60 @@ class NftablesServiceTest {
                         p -> assertThat(p.getStatusCode().value()).isEqualTo(503));
         assertThat(fixture.changes()).isEmpty();
     }
+
+    private static NotrackRequest rule(String protocol, Object dports, String src, boolean force) {
+        return new NotrackRequest(null, null, protocol, dports, null, null, null, src, null, null, null, force, null);
+    }
+
+    @Test
+    void broadRulesNeedForceAndNameTheMeasure() {
+        for (NotrackRequest broad : List.of(rule("tcp", null, null, false), rule("udp", null, null, false),
+                rule(null, null, "0.0.0.0/1", false), rule(null, null, "10.0.0.0/15", false))) {
+            assertThatThrownBy(() -> fixture.service.create(NetnsTarget.OWN, broad, true))
+                    .as("%s", broad).isInstanceOfSatisfying(InvalidInput.class, invalid -> {
+                        assertThat(invalid.field()).isEqualTo("force");
+                        assertThat(invalid.getBody().getProperties()).containsEntry("measure", "breadth");
+                        assertThat(invalid.getBody().getDetail()).contains("Narrow it with dports or sports");
+                    });
+        }
+        assertThat(fixture.changes()).isEmpty();
+    }
+
+    @Test
+    void aBroadRuleWithForceNeedsAnAdminAndIsCreatedForOneWithAWarning() {
+        assertThatThrownBy(() -> fixture.service.create(NetnsTarget.OWN, rule("tcp", null, null, true), false))
+                .isInstanceOfSatisfying(OperatorProblem.class,
+                        problem -> assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN));
+        assertThat(fixture.changes()).isEmpty();
+
+        NotrackChange change = fixture.service.create(NetnsTarget.OWN, rule("tcp", null, null, true), true);
+        assertThat(change.applied()).isTrue();
+        assertThat(change.warnings()).anyMatch(warning -> warning.startsWith("Forced past a guard: Breadth:"));
+    }
+
+    @Test
+    void narrowRulesNeedNoForce() {
+        assertThat(fixture.service.create(NetnsTarget.OWN, rule("udp", 53, null, false), false).applied()).isTrue();
+        assertThat(fixture.service.create(NetnsTarget.OWN, rule(null, null, "10.1.2.0/24", false), false).applied())
+                .isTrue();
+        assertThat(fixture.service.create(NetnsTarget.OWN, rule(null, null, "10.2.0.0/16", false), false).applied())
+                .isTrue();
+    }
+
+    @Test
+    void theRuleThatCompletesAProtocolWithTheNamespacesRulesNeedsForce() throws Exception {
+        Files.createFile(temp.resolve("run/netns/lab1"));
+        NetnsTarget lab = NetnsTarget.parse("lab1");
+        assertThat(fixture.service.create(lab, rule("tcp", "1-32767", null, false), false).applied()).isTrue();
+        int changes = fixture.changes().size();
+
+        assertThatThrownBy(() -> fixture.service.create(lab, rule("tcp", "32768-65535", null, false), false))
+                .isInstanceOfSatisfying(InvalidInput.class, invalid -> {
+                    assertThat(invalid.getBody().getProperties()).containsEntry("measure", "set-coverage");
+                    assertThat(invalid.getBody().getDetail()).contains("every tcp", "dports 1-32767");
+                });
+        assertThat(fixture.changes()).hasSize(changes);
+        assertThat(fixture.service.create(NetnsTarget.OWN, rule("tcp", "32768-65535", null, false), false)
+                .applied()).as("another namespace's rules do not add up").isTrue();
+    }
 }

@@ -79,7 +79,8 @@ final class NotrackFixture {
                 events::add, CLOCK, "127.0.0.1");
         this.reconciler = new NotrackReconciler(host, backend, state, plans, notrack, events::add, audit, CLOCK,
                 lifeline);
-        this.service = new NotrackService(host, backend, state, others, new ChangeGuards(host, others), plans,
+        this.service = new NotrackService(host, backend, state, others, new ChangeGuards(host, others, state,
+                new BreadthProperties(16, 48)), plans,
                 reconciler, audit, CLOCK, lifeline);
     }
 

@@ -213,14 +213,18 @@ class SudoModeHostIT {
             Process spray = lab.start(javaBinary(), "-cp", testClasses(), TrafficGenerator.class.getName(),
                     "udp-spray", "5", "9", "127.0.1.1");
             assertThat(spray.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(lab.conntrackCount()).isEqualTo(5);
+            // As many entries the filter leaves alone: more than half the table is a flush (the share guard).
+            Process other = lab.start(javaBinary(), "-cp", testClasses(), TrafficGenerator.class.getName(),
+                    "udp-spray", "5", "10", "127.0.2.1");
+            assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(lab.conntrackCount()).isEqualTo(10);
 
             HttpResponse<String> flush = send("POST", "/api/v1/conntrack/flush?netns=" + lab.name(),
                     "{\"filter\": {\"protocol\": \"udp\", \"dport\": 9}}");
 
             assertThat(flush.statusCode()).as(flush.body()).isEqualTo(200);
             assertThat(flush.body()).contains("\"deleted\":5", "\"-D\"", "\"--dport\"");
-            assertThat(lab.conntrackCount()).isZero();
+            assertThat(lab.conntrackCount()).isEqualTo(5);
         }
     }
 

@@ -22,12 +22,19 @@ final class Http {
     }
 
     HttpResponse<String> send(String method, String path, String key, String body) throws IOException {
+        return send(method, path, key, body, java.util.Map.of());
+    }
+
+    /** With extra headers, e.g. X-Confirm. */
+    HttpResponse<String> send(String method, String path, String key, String body,
+                              java.util.Map<String, String> headers) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(60))
                 .header(TestApiKeys.HEADER, key)
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
         try {
             return SpecValidation.check(client.send(request.build(), HttpResponse.BodyHandlers.ofString()));
         } catch (InterruptedException e) {

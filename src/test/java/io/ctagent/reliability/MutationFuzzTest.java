@@ -127,6 +127,7 @@ class MutationFuzzTest {
         Path dir = Files.createTempDirectory("ctagent-fuzz");
         host = FakeHost.copyTo(dir.resolve("host"));
         Files.createFile(host.root().resolve("run/netns/fuzzns"));
+        Files.writeString(host.proc().resolve("net/nf_conntrack"), GuardedTable.procfs());
         Path bin = Files.createDirectories(dir.resolve("bin"));
         for (String tool : new String[] {"conntrack", "nft", "iptables", "ip6tables", "ip", "nsenter", "sysctl", "cat",
                 "dd", "mv"}) {
@@ -316,4 +317,197 @@ class MutationFuzzTest {
         return found;
     }
 
+
+    /**
+     * The agent's own table in the fake tree, built so that the share a generated filter matches is
+     * known without the agent's code: every entry is UDP over IPv4 from 127.0.0.1, zone 0, mark 0;
+     * a third go to 127.0.1.x port 5353, two thirds to 127.0.2.x port 53.
+     */
+    static final class GuardedTable {
+        static final int THIRD = 10;
+        static final int REST = 20;
+
+        /** Filter values by the share of this table they match: 1, 1/3 (the 5353 third), 2/3 (the rest), 0. */
+        static final Map<String, List<String>> MATCH_ALL = Map.of("family", List.of("ipv4"), "protocol", List.of("udp"),
+                "src", List.of("127.0.0.0/8", "0.0.0.0/0", "127.0.0.1"), "dst", List.of("127.0.0.0/8", "0.0.0.0/0"),
+                "mark", List.of("0/0", "0", "0x0/0xff"), "zone", List.of("0"));
+        static final Map<String, List<String>> MATCH_THIRD = Map.of("dst", List.of("127.0.1.0/24"),
+                "dport", List.of("5353"));
+        static final Map<String, List<String>> MATCH_REST = Map.of("dst", List.of("127.0.2.0/24"),
+                "dport", List.of("53"));
+        static final Map<String, List<String>> MATCH_NONE = Map.of("protocol", List.of("tcp"), "zone", List.of("7"),
+                "dst", List.of("10.0.0.0/8"), "mark", List.of("42"));
+
+        static String procfs() {
+            StringBuilder table = new StringBuilder();
+            for (int i = 0; i < THIRD + REST; i++) {
+                String dst = (i < THIRD ? "127.0.1." : "127.0.2.") + (i + 1);
+                int dport = i < THIRD ? 5353 : 53;
+                table.append("ipv4     2 udp      17 29 src=127.0.0.1 dst=").append(dst).append(" sport=")
+                        .append(40000 + i).append(" dport=").append(dport).append(" [UNREPLIED] src=").append(dst)
+                        .append(" dst=127.0.0.1 sport=").append(dport).append(" dport=").append(40000 + i)
+                        .append(" mark=0 use=2\n");
+            }
+            return table.toString();
+        }
+
+        /** The share of the table a filter built from the maps above matches. */
+        static double share(Map<String, String> filter) {
+            boolean third = false;
+            boolean rest = false;
+            for (Map.Entry<String, String> field : filter.entrySet()) {
+                if (MATCH_NONE.getOrDefault(field.getKey(), List.of()).contains(field.getValue())) {
+                    return 0;
+                }
+                third |= MATCH_THIRD.getOrDefault(field.getKey(), List.of()).contains(field.getValue());
+                rest |= MATCH_REST.getOrDefault(field.getKey(), List.of()).contains(field.getValue());
+            }
+            return third && rest ? 0 : third ? (double) THIRD / (THIRD + REST) : rest ? (double) REST / (THIRD + REST) : 1;
+        }
+    }
+
+    record Guarded(String role, String key, String confirm, Map<String, String> filter, double share) {
+    }
+
+    /**
+     * Filters written every way that reaches the whole table (or most of it), sent by an operator or an
+     * admin, with or without the confirmation: a delete of more than half the table (the default
+     * ctagent.entries.flush.confirm-share) only ever runs for an admin who confirmed it.
+     */
+    @Property(tries = 150, edgeCases = EdgeCasesMode.MIXIN)
+    void neverADeletionAboveTheShareWithoutConfirmation(@ForAll("broadFlushes") Guarded flush) throws IOException {
+        int commandsBefore = runner.calls().size();
+        String body = json(Map.of("filter", flush.filter()));
+        HttpResponse<String> answer = http.send("POST", "/api/v1/conntrack/flush", flush.key(), body,
+                flush.confirm() == null ? Map.of() : Map.of("X-Confirm", flush.confirm()));
+        requests++;
+        STATUSES.merge(answer.statusCode() / 100 + "xx", 1, Integer::sum);
+
+        List<FakeCommandRunner.Call> calls = runner.calls();
+        boolean deleted = calls.subList(commandsBefore, calls.size()).stream()
+                .anyMatch(call -> tool(call, "conntrack") && call.has("-D"));
+        boolean confirmed = flush.role().equals("admin") && "flush-all".equals(flush.confirm());
+        if (flush.share() > 0.5 && !confirmed) {
+            assertThat(deleted).as("%s -> %s", flush, answer.body()).isFalse();
+            assertThat(answer.statusCode()).as("%s -> %s", flush, answer.body()).isEqualTo(409);
+            assertThat(JSON.readTree(answer.body()).get("share").asDouble()).isEqualTo(flush.share());
+        } else {
+            assertThat(answer.statusCode()).as("%s -> %s", flush, answer.body()).isEqualTo(200);
+            assertThat(deleted).as("%s", flush).isTrue();
+        }
+    }
+
+    @Provide
+    Arbitrary<Guarded> broadFlushes() {
+        Map<String, List<String>> byField = new TreeMap<>();
+        for (Map<String, List<String>> values : List.of(GuardedTable.MATCH_ALL, GuardedTable.MATCH_THIRD,
+                GuardedTable.MATCH_REST, GuardedTable.MATCH_NONE)) {
+            values.forEach((field, list) -> byField.computeIfAbsent(field, f -> new ArrayList<>()).addAll(list));
+        }
+        Arbitrary<Map<String, String>> filter = Arbitraries.of(List.copyOf(byField.keySet())).set().ofMinSize(1)
+                .ofMaxSize(3).flatMap(fields -> {
+                    List<Arbitrary<Map.Entry<String, String>>> picks = fields.stream()
+                            .map(field -> Arbitraries.of(byField.get(field)).map(value -> Map.entry(field, value)))
+                            .toList();
+                    return net.jqwik.api.Combinators.combine(picks).as(entries -> {
+                        Map<String, String> map = new TreeMap<>();
+                        entries.forEach(entry -> map.put(entry.getKey(), entry.getValue()));
+                        if (map.containsKey("dport")) {
+                            map.putIfAbsent("protocol", "udp"); // conntrack -D matches a port only with a protocol
+                        }
+                        return map;
+                    });
+                });
+        return net.jqwik.api.Combinators.combine(Arbitraries.of("operator", "admin"), Arbitraries.of("flush-all", "no"),
+                        Arbitraries.of(true, false), filter)
+                .as((role, confirm, withHeader, chosen) -> new Guarded(role,
+                        role.equals("admin") ? TestApiKeys.ADMIN : TestApiKeys.OPERATOR, withHeader ? confirm : null,
+                        chosen, GuardedTable.share(chosen)));
+    }
+
+    record GuardedRule(String role, Map<String, Object> body, boolean broad) {
+    }
+
+    /**
+     * NOTRACK rules narrowed or not by each measure: a rule the breadth measure calls broad (no port,
+     * no prefix of /16 (IPv4) or /48 (IPv6), no exact interface) is never put into the kernel unless an
+     * admin forced it.
+     */
+    @Property(tries = 150, edgeCases = EdgeCasesMode.MIXIN)
+    void neverABroadNotrackRuleWithoutForce(@ForAll("notrackRules") GuardedRule rule) throws IOException {
+        int commandsBefore = runner.calls().size();
+        HttpResponse<String> answer = http.send("POST", "/api/v1/notrack/rules",
+                rule.role().equals("admin") ? TestApiKeys.ADMIN : TestApiKeys.OPERATOR, json(rule.body()));
+        requests++;
+        STATUSES.merge(answer.statusCode() / 100 + "xx", 1, Integer::sum);
+
+        List<FakeCommandRunner.Call> calls = runner.calls();
+        boolean changed = calls.subList(commandsBefore, calls.size()).stream().anyMatch(call -> call.stdin() != null);
+        boolean forced = Boolean.TRUE.equals(rule.body().get("force")) && rule.role().equals("admin");
+        assertThat(answer.statusCode()).as("%s -> %s", rule, answer.body()).isLessThan(500);
+        if (rule.broad() && !forced) {
+            assertThat(changed).as("%s -> %s", rule, answer.body()).isFalse();
+            assertThat(answer.statusCode()).as("%s -> %s", rule, answer.body()).isIn(400, 403);
+        }
+    }
+
+    @Provide
+    Arbitrary<GuardedRule> notrackRules() {
+        Arbitrary<String> direction = Arbitraries.of("OUTPUT", "PREROUTING", "BOTH");
+        Arbitrary<String> protocol = Arbitraries.of("tcp", "udp").injectNull(0.4);
+        Arbitrary<String> dports = Arbitraries.of("53", "1000-2000").injectNull(0.7);
+        Arbitrary<String> address = Arbitraries.of("0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/8", "10.0.0.0/15",
+                "10.1.0.0/16", "10.1.2.0/24", "::/1", "2001:db8::/47", "2001:db8:1::/48").injectNull(0.5);
+        Arbitrary<String> iface = Arbitraries.of("veth+", "eth0", "lo+").injectNull(0.7);
+        Arbitrary<Boolean> force = Arbitraries.of(true, false).injectNull(0.3);
+        return net.jqwik.api.Combinators.combine(Arbitraries.of("operator", "admin"), direction, protocol, dports,
+                        address, address, iface, force)
+                .as((role, dir, proto, ports, src, dst, ifname, forceIt) -> {
+                    Map<String, Object> body = new java.util.LinkedHashMap<>();
+                    body.put("direction", dir);
+                    if (proto != null) {
+                        body.put("protocol", proto);
+                        if (ports != null) {
+                            body.put("dports", ports);
+                        }
+                    }
+                    if (src != null) {
+                        body.put("src", src);
+                    }
+                    if (dst != null && (src == null || src.contains(":") == dst.contains(":"))) {
+                        body.put("dst", dst);
+                    }
+                    if (ifname != null && !dir.equals("BOTH")) {
+                        body.put(dir.equals("OUTPUT") ? "oif" : "iif", ifname);
+                    }
+                    if (forceIt != null) {
+                        body.put("force", forceIt);
+                    }
+                    body.put("comment", "fuzz");
+                    return new GuardedRule(role, body, broad(body));
+                });
+    }
+
+    /** The breadth rule of issue 17, written out independently of the agent's code. */
+    static boolean broad(Map<String, Object> body) {
+        if (body.containsKey("dports")) {
+            return false;
+        }
+        for (String field : List.of("src", "dst")) {
+            Object cidr = body.get(field);
+            if (cidr != null) {
+                String text = cidr.toString();
+                int prefix = Integer.parseInt(text.substring(text.indexOf('/') + 1));
+                if (prefix >= (text.contains(":") ? 48 : 16)) {
+                    return false;
+                }
+            }
+        }
+        for (String field : List.of("iif", "oif")) {
+            if (body.get(field) != null && !body.get(field).toString().endsWith("+")) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

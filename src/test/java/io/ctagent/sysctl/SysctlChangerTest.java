@@ -103,7 +103,8 @@ class SysctlChangerTest {
                 new SysctlProperties("/etc/sysctl.d/90-conntrack-agent.conf"));
         SysctlReader reader = new SysctlReader(catalog, files, agent, writer, persistence);
         UsageService usage = new UsageService(agent, new UsageProperties(75, 90), Clock.systemUTC());
-        SysctlGuards guards = new SysctlGuards(reader, new HostMemory(agent, usage, new TuningProperties(10)));
+        SysctlGuards guards = new SysctlGuards(reader, new HostMemory(agent, usage, new TuningProperties(10)),
+                SysctlGuardsTest.namespaces(), SysctlGuardsTest.history(0));
         audit = AuditTrail.inTempDir("ctagent-changer-audit");
         log = Mockito.spy(AuditLog.toFile(audit.file(), () -> "DIRECT", Clock.systemUTC()));
         changer = new SysctlChanger(catalog, reader, guards, persistence, writer, new AuditChangeHistory(log),

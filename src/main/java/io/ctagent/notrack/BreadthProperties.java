@@ -1,0 +1,26 @@
+package io.ctagent.notrack;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import io.ctagent.problem.ConfigChecks;
+
+/**
+ * When a NOTRACK rule counts as broad (force and the admin role needed): the shortest address
+ * prefix that narrows a rule by itself.
+ *
+ * @param minPrefixV4 an IPv4 src or dst at least this long narrows a rule (default /16)
+ * @param minPrefixV6 an IPv6 src or dst at least this long narrows a rule (default /48)
+ */
+@ConfigurationProperties("ctagent.notrack")
+public record BreadthProperties(@DefaultValue("16") int minPrefixV4, @DefaultValue("48") int minPrefixV6) {
+
+    public BreadthProperties {
+        ConfigChecks.between("ctagent.notrack.min-prefix-v4", minPrefixV4, 1, 32);
+        ConfigChecks.between("ctagent.notrack.min-prefix-v6", minPrefixV6, 1, 128);
+    }
+
+    RuleBreadth breadth() {
+        return new RuleBreadth(minPrefixV4, minPrefixV6);
+    }
+}

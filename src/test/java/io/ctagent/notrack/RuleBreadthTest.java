@@ -1,0 +1,58 @@
+package io.ctagent.notrack;
+
+import static io.ctagent.notrack.RuleSpecs.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Which rules are broad by themselves, at the prefix boundaries. */
+class RuleBreadthTest {
+
+    private final RuleBreadth breadth = new RuleBreadth(16, 48);
+
+    @Test
+    void aPortOrARangeNarrowsARule() {
+        assertThat(breadth.broad(spec(null, null, "udp", 53, null, null, null, null, null))).isEmpty();
+        assertThat(breadth.broad(spec(null, null, "tcp", null, "1000-2000", null, null, null, null))).isEmpty();
+    }
+
+    @Test
+    void protocolAloneIsBroad() {
+        assertThat(breadth.broad(spec(null, null, "tcp", null, null, null, null, null, null)))
+                .hasValueSatisfying(why -> assertThat(why).startsWith("Breadth:")
+                        .contains("protocol tcp alone", "dports or sports", "/16", "/48"));
+        assertThat(breadth.broad(spec("OUTPUT", "ipv6", "udp", null, null, null, null, null, null))).isPresent();
+    }
+
+    @Test
+    void aSlash16NarrowsASlash15DoesNot() {
+        assertThat(breadth.broad(spec(null, null, null, null, null, null, null, "10.1.0.0/16", null))).isEmpty();
+        assertThat(breadth.broad(spec(null, null, null, null, null, null, null, null, "10.0.0.0/15")))
+                .hasValueSatisfying(why -> assertThat(why).contains("10.0.0.0/15 is a /15, shorter than the /16"));
+        assertThat(breadth.broad(spec(null, null, "tcp", null, null, null, null, "0.0.0.0/1", null))).isPresent();
+        assertThat(breadth.broad(spec(null, null, null, null, null, null, null, "10.0.0.0/24", null))).isEmpty();
+        assertThat(breadth.broad(spec(null, null, null, null, null, null, null, "10.0.0.1", null))).isEmpty();
+    }
+
+    @Test
+    void aSlash48NarrowsAnIpv6RuleASlash47DoesNot() {
+        assertThat(breadth.broad(spec(null, null, null, null, null, null, null, "2001:db8:1::/48", null))).isEmpty();
+        assertThat(breadth.broad(spec(null, null, null, null, null, null, null, "2001:db8::/47", null)))
+                .hasValueSatisfying(why -> assertThat(why).contains("/47, shorter than the /48"));
+    }
+
+    @Test
+    void anExactInterfaceNarrowsAWildcardDoesNot() {
+        assertThat(breadth.broad(spec("PREROUTING", null, null, null, null, "eth0", null, null, null))).isEmpty();
+        assertThat(breadth.broad(spec("OUTPUT", null, null, null, null, null, "veth+", null, null)))
+                .hasValueSatisfying(why -> assertThat(why).contains("interface veth+ is a wildcard"));
+    }
+
+    @Test
+    void theLimitsAreSettings() {
+        RuleBreadth strict = new RuleBreadth(24, 64);
+        assertThat(strict.broad(spec(null, null, null, null, null, null, null, "10.1.0.0/16", null))).isPresent();
+        assertThat(strict.broad(spec(null, null, null, null, null, null, null, "10.1.1.0/24", null))).isEmpty();
+        assertThat(strict.broad(spec(null, null, null, null, null, null, null, "2001:db8:1::/48", null))).isPresent();
+    }
+}

@@ -1,0 +1,43 @@
+package io.ctagent.sysctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.ctagent.monitor.NetnsSummary;
+
+/** Which namespaces a new global max leaves over the limit, and how they are named. */
+class MaxAcrossNamespacesTest {
+
+    private static NetnsSummary ns(String name, Long count) {
+        return new NetnsSummary(4026532000L, name, false, count, null, "nsenter", 0, List.of());
+    }
+
+    @Test
+    void onlyCountsAboveTheNewMaxAreOverFullestFirst() {
+        NetnsSummary a = ns("a", 100L);
+        NetnsSummary b = ns("b", 300L);
+        NetnsSummary unknown = ns("c", null);
+
+        assertThat(MaxAcrossNamespaces.over(99, List.of(a, b, unknown))).containsExactly(b, a);
+        assertThat(MaxAcrossNamespaces.over(100, List.of(a, b, unknown))).containsExactly(b);
+        assertThat(MaxAcrossNamespaces.over(300, List.of(a, b, unknown))).isEmpty();
+    }
+
+    @Test
+    void theRefusalNamesEachNamespaceWithItsCount() {
+        String refusal = MaxAcrossNamespaces.refusal(SysctlKey.MAX, 99, List.of(ns("b", 300L), ns("a", 100L)));
+
+        assertThat(refusal).contains("= 99 is below the 300 entries tracked now in namespace b",
+                "and the 100 entries tracked now in namespace a", "max is global");
+    }
+
+    @Test
+    void belowThePeakOnlyWhenStrictlyBelow() {
+        assertThat(MaxAcrossNamespaces.belowPeak(SysctlKey.MAX, 999, 1000, "namespace b", "60 min"))
+                .hasValueSatisfying(warning -> assertThat(warning).contains("peak of 1000 entries", "namespace b"));
+        assertThat(MaxAcrossNamespaces.belowPeak(SysctlKey.MAX, 1000, 1000, "namespace b", "60 min")).isEmpty();
+    }
+}

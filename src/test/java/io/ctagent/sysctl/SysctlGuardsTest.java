@@ -1,0 +1,132 @@
+package io.ctagent.sysctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+
+import io.ctagent.monitor.NetnsInventory;
+import io.ctagent.monitor.NetnsSummary;
+import io.ctagent.monitor.NetnsSummary.ProcessSummary;
+import io.ctagent.problem.InvalidInput;
+import io.ctagent.problem.OperatorProblem;
+import io.ctagent.sysctl.SysctlGuards.Requested;
+import io.ctagent.tuning.HostMemory;
+import io.ctagent.usage.SamplerProperties;
+import io.ctagent.monitor.NetnsHistoryPoint;
+import io.ctagent.monitor.NetnsHistoryWindow;
+import io.ctagent.monitor.NetnsSampler;
+
+/** The max guard across namespaces: what GET /api/v1/netns shows decides, not the agent's own count. */
+class SysctlGuardsTest {
+
+    static final NetnsSummary OWN = new NetnsSummary(4026531840L, null, true, 50L, 0.02, "pid 1", 90,
+            List.of(new ProcessSummary(1, "systemd", null)));
+    static final NetnsSummary LAB = new NetnsSummary(4026532999L, "lab-ab12", false, 300L, 0.1, "nsenter", 1,
+            List.of(new ProcessSummary(4242, "nginx", "3f2a9c0d1e2b3f2a9c0d1e2b3f2a9c0d1e2b3f2a9c0d1e2b3f2a9c0d1e2b3f2a")));
+
+    /** An inventory that lists these namespaces. */
+    static NetnsInventory namespaces(NetnsSummary... listed) {
+        NetnsInventory inventory = mock(NetnsInventory.class);
+        given(inventory.list()).willReturn(List.of(listed));
+        return inventory;
+    }
+
+    /** A namespace sampler whose history peaked at {@code peak} entries in namespace lab-ab12. */
+    static NetnsSampler history(long peak) {
+        NetnsSampler history = mock(NetnsSampler.class);
+        given(history.properties()).willReturn(new SamplerProperties(Duration.ofSeconds(5), Duration.ofHours(1)));
+        Instant now = Instant.parse("2026-12-07T03:00:00Z");
+        given(history.window(any(), any())).willReturn(new NetnsHistoryWindow(Duration.ofHours(1),
+                Duration.ofSeconds(5), null, List.of(
+                        new NetnsHistoryPoint(now, 262144, 2, LAB.inode(), "lab-ab12", peak / 2, null, null, null, null,
+                                null),
+                        new NetnsHistoryPoint(now.plusSeconds(5), 262144, 2, LAB.inode(), "lab-ab12", peak, null, null,
+                                null, null, null),
+                        new NetnsHistoryPoint(now.plusSeconds(10), 262144, 0, null, null, null, null, null, null, null,
+                                null))));
+        return history;
+    }
+
+    private static SysctlGuards guards(NetnsInventory inventory, NetnsSampler history, long ownCount) {
+        SysctlReader reader = mock(SysctlReader.class);
+        given(reader.values(any(), anyList())).willReturn(Map.of(SysctlKey.COUNT, ownCount));
+        HostMemory memory = mock(HostMemory.class);
+        given(memory.objectSize()).willReturn(320);
+        given(memory.budgetBytes()).willReturn(Long.MAX_VALUE);
+        return new SysctlGuards(reader, memory, inventory, history);
+    }
+
+    private static List<Requested> max(long value) {
+        return List.of(new Requested(SysctlKey.MAX, value));
+    }
+
+    @Test
+    void aMaxBelowAnotherNamespacesCountIsRefusedNamingIt() {
+        SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
+
+        assertThatThrownBy(() -> guards.check(max(250), Map.of(SysctlKey.MAX, 262144L), false, null))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> {
+                    assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+                    assertThat(problem.getBody().getDetail()).contains("below the 300 entries tracked now in "
+                            + "namespace lab-ab12 (inode 4026532999, nginx pid 4242 container 3f2a9c0d1e2b)")
+                            .doesNotContain("own namespace");
+                    assertThat(problem.getBody().getProperties().get("namespaces")).isEqualTo(List.of(LAB));
+                });
+    }
+
+    @Test
+    void withForceAndAReasonItPassesWithAWarning() {
+        SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
+
+        assertThatThrownBy(() -> guards.check(max(250), Map.of(), true, null)).isInstanceOf(InvalidInput.class);
+        assertThat(guards.check(max(250), Map.of(), true, "drill")).singleElement().asString()
+                .startsWith("Forced past a guard (drill): ").contains("lab-ab12");
+    }
+
+    @Test
+    void aMaxEqualToTheFullestCountOrAboveIsNotRefused() {
+        SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
+
+        assertThat(guards.check(max(300), Map.of(SysctlKey.MAX, 262144L), false, null)).isEmpty();
+        assertThat(guards.check(max(100_000), Map.of(SysctlKey.MAX, 262144L), false, null)).isEmpty();
+    }
+
+    @Test
+    void belowTheSampledPeakIsAWarningNotARefusal() {
+        SysctlGuards guards = guards(namespaces(LAB, OWN), history(5000), 50);
+
+        assertThat(guards.check(max(4000), Map.of(SysctlKey.MAX, 262144L), false, null)).singleElement().asString()
+                .contains("below the peak of 5000 entries", "in namespace lab-ab12", "60 min");
+        assertThat(guards.check(max(5000), Map.of(SysctlKey.MAX, 262144L), false, null)).isEmpty();
+    }
+
+    @Test
+    void theAgentsOwnCountGuardsWhenTheInventoryCannotBeRead() {
+        NetnsInventory broken = mock(NetnsInventory.class);
+        given(broken.list()).willThrow(new IllegalStateException("no /proc"));
+        SysctlGuards guards = guards(broken, history(0), 700);
+
+        assertThatThrownBy(() -> guards.check(max(600), Map.of(), false, null))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> assertThat(problem.getBody().getDetail())
+                        .contains("below the 700 entries tracked now in the agent's own namespace"));
+    }
+
+    @Test
+    void otherKeysAreNotMeasuredAgainstNamespaces() {
+        SysctlGuards guards = guards(namespaces(LAB, OWN), history(5000), 50);
+
+        assertThat(guards.check(List.of(new Requested(SysctlKey.parse("key",
+                "net.netfilter.nf_conntrack_udp_timeout"), 10)), Map.of(), false, null)).isEmpty();
+    }
+}

@@ -19,6 +19,9 @@ import io.ctagent.web.RequestIdFilter;
  */
 record RequestOrigin(String actor, List<String> roles, String sourceIp, String requestId) {
 
+    /** The actor of what the agent does on its own. */
+    static final String AGENT = "agent";
+
     static RequestOrigin current() {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         String actor = null;
@@ -43,7 +46,7 @@ record RequestOrigin(String actor, List<String> roles, String sourceIp, String r
             }
         }
         if (actor == null && attributes == null) {
-            actor = "agent"; // no request: the agent acting on its own (reconcile, start-up)
+            actor = AGENT; // no request: the agent acting on its own (reconcile, start-up)
         }
         return new RequestOrigin(actor, roles, sourceIp, requestId);
     }

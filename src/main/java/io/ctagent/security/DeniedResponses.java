@@ -2,8 +2,6 @@ package io.ctagent.security;
 
 import java.io.IOException;
 import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.http.HttpHeaders;
@@ -22,29 +20,30 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
-import io.ctagent.audit.AuditLog;
-import io.ctagent.audit.AuditResult;
+import io.ctagent.audit.DeniedRequests;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * 401 and 403 as problem+json, each saying what to do, and the audit record of the denial.
- * Audited: every denial of a known caller, and anonymous attempts to change something. Anonymous
- * reads that get 401 are not, so that anyone on the network cannot fill the audit disk.
+ * 401 and 403 as problem+json, each saying what to do, and the audit record of the denial. Every
+ * denial is counted in the log of denied requests ({@link DeniedRequests}), which writes at most one
+ * record per source, caller and reason per interval and keeps apart from the change history: anyone
+ * on the network can be denied as often as they like without filling the audit disk or rotating a
+ * change record away.
  */
 final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
 
     static final String ACTION = "access";
 
     private final AccessRules rules;
-    private final AuditLog audit;
+    private final DeniedRequests denials;
     private final JsonMapper json;
     private final boolean jwt;
 
-    DeniedResponses(AccessRules rules, AuditLog audit, JsonMapper json, boolean jwt) {
+    DeniedResponses(AccessRules rules, DeniedRequests denials, JsonMapper json, boolean jwt) {
         this.rules = rules;
-        this.audit = audit;
+        this.denials = denials;
         // The mixin flattens ProblemDetail's extra properties, as Spring MVC writes them.
         this.json = json.rebuild().addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
         this.jwt = jwt;
@@ -59,13 +58,13 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
         boolean wrongCredentials = !(failure instanceof InsufficientAuthenticationException);
         if (rule.isEmpty() && !wrongCredentials) {
             String detail = noRule(request);
-            if (isMutation(request)) {
-                record(request, null, detail);
-            }
+            record(request, "no-rule", null, detail);
             write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail, null);
             return;
         }
         String detail;
+        String reason = failure instanceof BadCredentialsException ? "wrong-key"
+                : wrongCredentials ? "bad-token" : "unauthenticated";
         if (failure instanceof BadCredentialsException) {
             detail = "The X-API-Key presented matches no configured key. Check it for a typo or a rotated key; "
                     + "the agent knows keys only by their SHA-256 (ctagent.security.api-keys).";
@@ -75,9 +74,7 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
             detail = "This endpoint needs " + rule.map(r -> "role " + r.access().role()).orElse("a role")
                     + ": send an API key in the X-API-Key header" + (jwt ? " or a bearer token" : "") + ".";
         }
-        if (wrongCredentials || isMutation(request)) {
-            record(request, rule.orElse(null), detail);
-        }
+        record(request, reason, rule.orElse(null), detail);
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE,
                 "ApiKey header=\"" + ApiKeys.HEADER + "\"" + (jwt ? ", Bearer" : ""));
         write(request, response, HttpStatus.UNAUTHORIZED, "unauthenticated", "Authentication needed", detail, null);
@@ -99,7 +96,7 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
         } else {
             detail = noRule(request);
         }
-        record(request, rule.orElse(null), detail);
+        record(request, rule.isPresent() ? "forbidden" : "no-rule", rule.orElse(null), detail);
         write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail,
                 rule.map(r -> r.access().role()).orElse(null));
     }
@@ -109,10 +106,9 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
                 + ", or it has no access rule; the agent denies what it does not know. The API is at /swagger-ui.html.";
     }
 
-    private void record(HttpServletRequest request, AccessRules.Rule rule, String reason) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("requiredRole", rule == null ? null : rule.access().role());
-        audit.rejected(ACTION, request.getMethod() + " " + request.getRequestURI(), params, AuditResult.DENIED, reason);
+    private void record(HttpServletRequest request, String reason, AccessRules.Rule rule, String detail) {
+        denials.record(reason, request.getMethod(), request.getRequestURI(),
+                rule == null ? null : rule.access().role(), detail);
     }
 
     private void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type,
@@ -133,12 +129,5 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
         return caller.getAuthorities().stream().map(GrantedAuthority::getAuthority)
                 .map(authority -> authority.replaceFirst("^ROLE_", "").toLowerCase(java.util.Locale.ROOT))
                 .sorted().toList().toString();
-    }
-
-    private static boolean isMutation(HttpServletRequest request) {
-        return switch (request.getMethod()) {
-            case "GET", "HEAD", "OPTIONS", "TRACE" -> false;
-            default -> true;
-        };
     }
 }

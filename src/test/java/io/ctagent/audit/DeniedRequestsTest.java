@@ -18,6 +18,7 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
+import io.ctagent.testsupport.MutableClock;
 import tools.jackson.databind.JsonNode;
 
 class DeniedRequestsTest {
@@ -27,7 +28,7 @@ class DeniedRequestsTest {
     @TempDir
     Path dir;
 
-    final AuditSearchTest.MutableClock clock = new AuditSearchTest.MutableClock(Instant.parse("2026-01-31T13:00:00Z"));
+    final MutableClock clock = new MutableClock(Instant.parse("2026-01-31T13:00:00Z"));
 
     final List<AuditFile> opened = new ArrayList<>();
 

@@ -62,7 +62,7 @@ class FlushServiceTest {
             return argv;
         });
         flush = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
-                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000), new MutationLock(),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2), new MutationLock(),
                 AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()));
     }
 

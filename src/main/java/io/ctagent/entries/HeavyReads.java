@@ -5,7 +5,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.stereotype.Component;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import io.ctagent.problem.ProblemResponse;
@@ -21,10 +23,10 @@ import jakarta.servlet.http.HttpServletResponse;
  * their summary, the diagnosis): each holds a request thread and up to
  * {@link GroupCounter#bytesAtMost} of heap for as long as a pass takes, so a caller asking for many
  * in parallel could otherwise take every thread and the heap. One more is answered at once with 429
- * and Retry-After, never queued. Registered after Spring Security (a Filter bean's default order),
- * so only authenticated callers take a permit; a streamed answer keeps its permit until it ends.
+ * and Retry-After, never queued. Registered after Spring Security (the default order of a filter
+ * registration), so only authenticated callers take a permit; a streamed answer keeps its permit
+ * until it ends.
  */
-@Component
 class HeavyReads extends OncePerRequestFilter {
 
     static final int RETRY_AFTER_SECONDS = 2;
@@ -81,6 +83,15 @@ class HeavyReads extends OncePerRequestFilter {
                         + "are running, the most ctagent.entries.max-concurrent allows at once. Retry after "
                         + RETRY_AFTER_SECONDS + " s, or narrow the question (a filter, a page) so each pass ends sooner.",
                 RETRY_AFTER_SECONDS);
+    }
+
+    /** A configuration, not a component: web slices of a controller test do without it. */
+    @Configuration(proxyBeanMethods = false)
+    static class Registration {
+        @Bean
+        FilterRegistrationBean<HeavyReads> heavyReads(EntriesProperties properties) {
+            return new FilterRegistrationBean<>(new HeavyReads(properties));
+        }
     }
 
     /** A streamed answer ends (or fails, or times out) on another thread: the permit goes back then. */

@@ -34,8 +34,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
 
-    static final String ACTION = "access";
-
     private final AccessRules rules;
     private final DeniedRequests denials;
     private final JsonMapper json;

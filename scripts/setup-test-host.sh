@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the real-kernel tests need. Idempotent: safe to run on every CI run.
 set -euo pipefail
-packages=(conntrack iptables nftables iproute2 sudo)
+# prometheus brings promtool, which checks the chart's alert rules (PrometheusRulesTest).
+packages=(conntrack iptables nftables iproute2 sudo prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,8 +13,10 @@ const DEFAULT_WARN_PERCENT = 75;
 const DEFAULT_CRITICAL_PERCENT = 90;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
+const LEVELS = ['OK', 'WARN', 'CRITICAL'];
+
 const numberFormat = new Intl.NumberFormat();
-const state = { key: null, timers: [], events: new Map(), lastEventId: 0, stream: null };
+const state = { key: null, timers: [], events: new Map(), lastEventId: 0, stream: null, topNetns: 'auto' };
 
 // ---------------------------------------------------------------- API access
 
@@ -146,6 +148,20 @@ function gaugeTick(at) {
   return svg('text', { x: x.toFixed(1), y: y.toFixed(1), class: `gauge-tick${at > 50 ? ' right' : ''}` }, `${at} %`);
 }
 
+/** "barslab-x", or "netns 4026532281" for a namespace without a name (most pods). */
+function namespaceLabel(ns) {
+  return ns.netns || ns.name || `netns ${ns.inode}`;
+}
+
+/**
+ * The host's fullest namespace when it is at a worse level than the agent's own: max is global but
+ * each namespace counts its own entries, so it leads the headline. Null otherwise.
+ */
+function leadingNamespace(usage) {
+  const fullest = usage.fullest;
+  return fullest && !fullest.own && LEVELS.indexOf(fullest.level) > LEVELS.indexOf(usage.level) ? fullest : null;
+}
+
 function drawGauge(usage) {
   const warn = usage.warnPercent ?? DEFAULT_WARN_PERCENT;
   const critical = usage.criticalPercent ?? DEFAULT_CRITICAL_PERCENT;
@@ -161,13 +177,26 @@ function drawGauge(usage) {
     svg('text', { x: GAUGE.x, y: GAUGE.y - 10, class: 'gauge-percent' }, `${usage.usagePercent.toFixed(1)} %`),
     gaugeTick(warn),
     gaugeTick(critical));
-  $('usage-gauge-title').textContent = `Usage ${usage.usagePercent.toFixed(2)} % of the maximum, level `
-    + `${usage.level}; WARN from ${warn} %, CRITICAL from ${critical} %`;
+  $('usage-gauge-title').textContent = `${usage.subject}: usage ${usage.usagePercent.toFixed(2)} % of the maximum, `
+    + `level ${usage.level}; WARN from ${warn} %, CRITICAL from ${critical} %`;
   $('usage-bands').textContent = `WARN from ${warn} %, CRITICAL from ${critical} % of the maximum`;
 }
 
 function showUsage(usage) {
-  drawGauge(usage);
+  const leading = leadingNamespace(usage);
+  drawGauge(leading
+    ? { ...usage, usagePercent: leading.usagePercent, level: leading.level, subject: namespaceLabel(leading) }
+    : { ...usage, subject: 'The agent\'s own namespace' });
+  const headline = $('usage-headline');
+  headline.hidden = !leading;
+  $('usage-own-title').hidden = !leading;
+  if (leading) {
+    headline.className = `headline ${leading.level.toLowerCase()}`;
+    headline.replaceChildren(`${namespaceLabel(leading)}: ${leading.usagePercent.toFixed(1)} % ${leading.level}`,
+      el('small', {}, `The fullest namespace on this host: ${fmt(leading.count)} of ${fmt(usage.max)} entries`
+        + (leading.containerId ? `, container ${leading.containerId.slice(0, 12)}` : '')
+        + ` (inode ${leading.inode}). The maximum is global; each namespace counts its own entries.`));
+  }
   $('usage-count').textContent = fmt(usage.count);
   $('usage-max').textContent = fmt(usage.max);
   $('usage-percent').textContent = `${percent(usage.usagePercent)} of the maximum`;
@@ -240,7 +269,7 @@ function compact(value) {
   return `${+value.toFixed(2)}`;
 }
 
-function showHistory(history) {
+function showHistory(history, namespaces) {
   const points = history.points || [];
   const times = points.map((p) => Date.parse(p.time));
   const pick = (field) => points.map((p) => p[field]);
@@ -255,12 +284,21 @@ function showHistory(history) {
     lastMax ? [{ value: lastMax * warn / 100, className: 'warn' },
       { value: lastMax * critical / 100, className: 'critical' }] : []);
 
+  // Drops summed over every namespace when the agent samples them all; else the agent's own only.
+  const dropPoints = namespaces ? namespaces.points || [] : points;
+  const dropTimes = dropPoints.map((p) => Date.parse(p.time));
+  const pickDrops = (field) => dropPoints.map((p) => p[field]);
   const rates = ['dropPerSecond', 'earlyDropPerSecond', 'insertFailedPerSecond'];
-  const highest = Math.max(1, ...rates.flatMap((field) => pick(field).filter((v) => v != null)));
-  lineChart($('history-drops'), times, [
-    { values: pick('insertFailedPerSecond'), className: 'insert-failed' },
-    { values: pick('earlyDropPerSecond'), className: 'early-drop' },
-    { values: pick('dropPerSecond'), className: 'drop' }], niceCeiling(highest * 1.02));
+  const highest = Math.max(1, ...rates.flatMap((field) => pickDrops(field).filter((v) => v != null)));
+  lineChart($('history-drops'), dropTimes, [
+    { values: pickDrops('insertFailedPerSecond'), className: 'insert-failed' },
+    { values: pickDrops('earlyDropPerSecond'), className: 'early-drop' },
+    { values: pickDrops('dropPerSecond'), className: 'drop' }], niceCeiling(highest * 1.02));
+  const counted = dropPoints.length ? dropPoints[dropPoints.length - 1].namespaces : null;
+  $('history-drops-scope').textContent = namespaces
+    ? `(summed over all ${counted ? fmt(counted) + ' ' : ''}namespaces on the host)`
+    : '(the agent\'s own namespace only)';
+  $('history-entries-title').textContent = 'Entries of the agent\'s own namespace compared with the maximum';
 
   $('history-note').textContent = points.length
     ? `${points.length} samples every ${duration(history.interval)}; highest count ${fmt(history.peakCount)}.`
@@ -423,10 +461,44 @@ function proposedRequest(fix) {
 
 // ---------------------------------------------------------------- top sources
 
-function showTopSources(result) {
+/**
+ * Which namespace "Top sources" reads: the operator's choice, or (auto) the fullest one when it leads
+ * and has a name under /run/netns (the entries API can only enter named namespaces). Null: the agent's own.
+ */
+function topSourcesNamespace() {
+  if (state.topNetns !== 'auto') {
+    return { name: state.topNetns || null, note: null };
+  }
+  const leading = leadingNamespace(state.usage || {});
+  if (!leading) {
+    return { name: null, note: null };
+  }
+  const name = leading.netns || leading.name;
+  return name ? { name, note: null }
+    : { name: null, note: `The fullest namespace (${namespaceLabel(leading)}) has no name under /run/netns, so its `
+      + 'entries cannot be listed here; showing the agent\'s own.' };
+}
+
+/** Offers the agent's own namespace and every named one; keeps the operator's choice. */
+function fillNamespaceChoice(namespaces) {
+  const select = $('top-sources-netns');
+  const named = (namespaces || []).filter((ns) => ns.name && !ns.own).map((ns) => ns.name).sort();
+  const options = [el('option', { value: 'auto' }, 'the fullest one (follows it)'),
+    el('option', { value: '' }, 'the agent\'s own'),
+    ...named.map((name) => el('option', { value: name }, name))];
+  if (state.topNetns && state.topNetns !== 'auto' && !named.includes(state.topNetns)) {
+    state.topNetns = 'auto';
+  }
+  select.replaceChildren(...options);
+  select.value = state.topNetns;
+}
+
+function showTopSources(result, target) {
   const body = $('top-sources-body');
+  const scope = hint(`Namespace: ${target.name || 'the agent\'s own'}`
+    + (state.topNetns === 'auto' && target.name ? ' (the fullest on this host)' : '') + '.');
   if (!result.body) {
-    body.replaceChildren(hint(failure(result, 'the entries summary')));
+    body.replaceChildren(scope, hint(failure(result, 'the entries summary')));
     return;
   }
   const summary = result.body;
@@ -434,7 +506,7 @@ function showTopSources(result) {
   const matched = summary.matched ?? groups.reduce((sum, g) => sum + g.count, 0);
   const keyText = (key) => (key && typeof key === 'object'
     ? Object.values(key).map((v) => (v === null ? '(none)' : String(v))).join(' · ') : String(key));
-  body.replaceChildren(
+  body.replaceChildren(...[scope, target.note ? hint(target.note) : null].filter(Boolean),
     groups.length ? table('Sources with the most entries', ['Source address', 'Entries#', 'Share#'],
       groups.map((g) => [keyText(g.key), fmt(g.count), matched ? percent((100 * g.count) / matched) : '–']))
       : hint('The table is empty.'),
@@ -509,14 +581,17 @@ function trafficOf(rule) {
 // ---------------------------------------------------------------- refresh loop
 
 async function refreshUsage() {
-  const [usage, history] = await Promise.all([getJson('api/v1/conntrack/usage'),
-    getJson('api/v1/conntrack/usage/history?window=15m')]);
+  const [usage, history, namespaces] = await Promise.all([getJson('api/v1/conntrack/usage'),
+    getJson('api/v1/conntrack/usage/history?window=15m'), getJson('api/v1/netns/history?window=15m')]);
   if (usage.body) {
     state.usage = usage.body;
     showUsage(usage.body);
+    if (state.topShown !== undefined && topSourcesNamespace().name !== state.topShown) {
+      refreshTopSources().catch(handleError); // the fullest namespace changed: follow it now
+    }
   }
   if (history.body) {
-    showHistory(history.body);
+    showHistory(history.body, namespaces.body);
   } else {
     $('history-note').textContent = failure(history, 'the history');
   }
@@ -524,15 +599,22 @@ async function refreshUsage() {
 }
 
 async function refreshDetails() {
-  const [namespaces, summary, diagnosis, notrack] = await Promise.all([
+  const [namespaces, diagnosis, notrack] = await Promise.all([
     getJson('api/v1/netns'),
-    getJson('api/v1/conntrack/entries/summary?groupBy=src&top=10'),
     getJson('api/v1/diagnosis'),
     getJson('api/v1/notrack/rules')]);
   showNamespaces(namespaces);
-  showTopSources(summary);
   showDiagnosis(diagnosis);
   showNotrack(notrack);
+  fillNamespaceChoice(namespaces.body);
+  await refreshTopSources();
+}
+
+async function refreshTopSources() {
+  const target = topSourcesNamespace();
+  state.topShown = target.name;
+  const netns = target.name ? `&netns=${encodeURIComponent(target.name)}` : '';
+  showTopSources(await getJson(`api/v1/conntrack/entries/summary?groupBy=src&top=10${netns}`), target);
 }
 
 async function loadAgentFacts() {
@@ -588,6 +670,8 @@ function stop() {
   state.key = null;
   state.events.clear();
   state.lastEventId = 0;
+  state.topNetns = 'auto';
+  state.topShown = undefined;
   sessionStorage.removeItem(KEY_STORAGE);
   $('dashboard').hidden = true;
   $('forget-key').hidden = true;
@@ -611,6 +695,10 @@ document.addEventListener('DOMContentLoaded', () => {
     $('key-error').textContent = '';
     sessionStorage.setItem(KEY_STORAGE, key);
     start(key);
+  });
+  $('top-sources-netns').addEventListener('change', (change) => {
+    state.topNetns = change.target.value;
+    refreshTopSources().catch(handleError);
   });
   $('forget-key').addEventListener('click', () => {
     stop();

@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
+import io.ctagent.launch.RootHelper;
 import io.ctagent.launch.TrainingRun;
 import io.ctagent.security.HashKeyCommand;
 
@@ -24,6 +25,10 @@ public class ConntrackAgentApplication {
     }
 
     public static void main(String[] args) {
+        // `--root-helper` (first): the sudo-mode root helper, run through bin/conntrack-agent-root; never a server.
+        if (RootHelper.requested(args)) {
+            System.exit(RootHelper.run(args));
+        }
         // `--hash-key` prints the SHA-256 of a key read from stdin and never starts the server.
         if (HashKeyCommand.requested(args)) {
             int code = HashKeyCommand.run(System.in, System.out, System.err);

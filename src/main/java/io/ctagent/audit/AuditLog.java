@@ -26,10 +26,11 @@ import tools.jackson.databind.JsonNode;
  * The only record of changes to the host. Every mutation writes an intent before it touches
  * anything and an outcome after; attempts refused before their intent are written too (INVALID,
  * DENIED, or FAILED for a refused precondition, see {@link #attempt}). Who asked (actor, roles,
- * source IP, request id) comes from the current request, never from the caller of this class. Every
- * change runs inside {@link #attempt}, and calls {@link #intent} under the agent's MutationLock before
- * it touches the host and {@link #outcome} after (see sysctl.ChangeAudit, notrack.NotrackAudit,
- * FlushService).
+ * source IP, request id) comes from the current request, never from the caller of this class, unless
+ * the change says it is the agent's own ({@code system}, {@code policy:<name>}, see {@link #attempt}).
+ * Only the change pipeline (io.ctagent.change.ChangePipeline) writes change records: it runs every
+ * change inside {@link #attempt}, and calls {@link #intent} under the agent's MutationLock before it
+ * touches the host and {@link #outcome} after.
  *
  * <p>Never pass secrets (keys, tokens, passwords) in {@code params}, {@code before} or
  * {@code after}: the log keeps them forever.
@@ -138,8 +139,19 @@ public class AuditLog {
      * @param params what the caller asked for, parsed (no secrets), or null
      */
     public <T> T attempt(String action, String target, Map<String, ?> params, Supplier<T> change) {
+        return attempt(null, action, target, params, change);
+    }
+
+    /**
+     * {@link #attempt(String, String, Map, Supplier)} on behalf of {@code actor}: every record it writes
+     * names that actor instead of the request's caller.
+     *
+     * @param actor {@code system} or {@code policy:<name>} for a change the agent makes itself; null for
+     *              the caller of the request being served (an API key's name, a JWT subject)
+     */
+    public <T> T attempt(String actor, String action, String target, Map<String, ?> params, Supplier<T> change) {
         Attempt outer = attempts.get();
-        Attempt attempt = new Attempt(outer);
+        Attempt attempt = new Attempt(outer, actor);
         attempts.set(attempt);
         try {
             return change.get();
@@ -213,7 +225,7 @@ public class AuditLog {
         params.put("firstId", removed.firstId());
         params.put("lastId", removed.lastId());
         AuditRecord record = new AuditRecord(UUID.randomUUID().toString(), clock.instant().toString(),
-                AuditRecord.RETENTION, null, RequestOrigin.AGENT, List.of(), null, null, RETENTION_ACTION, log,
+                AuditRecord.RETENTION, null, RequestOrigin.SYSTEM, List.of(), null, null, RETENTION_ACTION, log,
                 tree(params), null, null, AuditResult.APPLIED, null, List.of(), mode.get(), null, null);
         try {
             file.append(record);
@@ -325,11 +337,21 @@ public class AuditLog {
     private AuditRecord record(String phase, String intentId, String action, String target, Map<String, ?> params,
                                Object before, Object after, AuditResult result, String reason,
                                List<AuditCommand> commands) {
-        RequestOrigin origin = RequestOrigin.current();
+        RequestOrigin origin = RequestOrigin.current(actingAs());
         return new AuditRecord(UUID.randomUUID().toString(), clock.instant().toString(), phase, intentId,
                 origin.actor(), origin.roles(), origin.sourceIp(), origin.requestId(), action, target, tree(params),
                 tree(before), tree(after), result, reason, commands == null ? List.of() : List.copyOf(commands),
                 mode.get(), null, null);
+    }
+
+    /** The actor the innermost attempt names, or null for the request's caller. */
+    private String actingAs() {
+        for (Attempt attempt = attempts.get(); attempt != null; attempt = attempt.outer) {
+            if (attempt.actor != null) {
+                return attempt.actor;
+            }
+        }
+        return null;
     }
 
     private static JsonNode tree(Object value) {
@@ -340,10 +362,12 @@ public class AuditLog {
     private static final class Attempt {
 
         private final Attempt outer;
+        private final String actor;
         private boolean recorded;
 
-        private Attempt(Attempt outer) {
+        private Attempt(Attempt outer, String actor) {
             this.outer = outer;
+            this.actor = actor;
         }
 
         /** Nested attempts are one change: one record for all of them. */

@@ -15,18 +15,24 @@ import io.ctagent.web.RequestIdFilter;
 
 /**
  * Who is asking, taken from the request being served on this thread. The credential itself
- * (key, token) is never part of it.
+ * (key, token) is never part of it. A change the agent makes itself names its own actor
+ * ({@code system}, {@code policy:<name>}).
  */
 record RequestOrigin(String actor, List<String> roles, String sourceIp, String requestId) {
 
-    /** The actor of what the agent does on its own. */
-    static final String AGENT = "agent";
+    /** The agent itself when no request is being served. */
+    static final String SYSTEM = "system";
 
     static RequestOrigin current() {
+        return current(null);
+    }
+
+    /** @param actingAs the agent's own actor for this change, or null for the request's caller */
+    static RequestOrigin current(String actingAs) {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-        String actor = null;
+        String actor = actingAs;
         List<String> roles = List.of();
-        if (authentication != null && authentication.isAuthenticated()
+        if (actingAs == null && authentication != null && authentication.isAuthenticated()
                 && !(authentication instanceof AnonymousAuthenticationToken)) {
             actor = authentication.getName();
             roles = authentication.getAuthorities().stream()
@@ -46,7 +52,7 @@ record RequestOrigin(String actor, List<String> roles, String sourceIp, String r
             }
         }
         if (actor == null && attributes == null) {
-            actor = AGENT; // no request: the agent acting on its own (reconcile, start-up)
+            actor = SYSTEM; // no request: the agent acting on its own (reconcile, start-up)
         }
         return new RequestOrigin(actor, roles, sourceIp, requestId);
     }

@@ -1,13 +1,13 @@
 package io.ctagent.entries;
 
 import java.util.LinkedHashMap;
-import java.util.function.Supplier;
 
 import io.ctagent.audit.AuditCommand;
-import io.ctagent.audit.AuditIntent;
-import io.ctagent.audit.AuditLog;
 import io.ctagent.audit.AuditResult;
-import io.ctagent.hostagent.MutationLock;
+import io.ctagent.change.Change;
+import io.ctagent.change.ChangeMode;
+import io.ctagent.change.ChangePipeline;
+import io.ctagent.change.Done;
 import io.ctagent.security.Callers;
 import io.ctagent.security.Role;
 
@@ -16,23 +16,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import io.ctagent.hostagent.CommandResult;
-import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.Tool;
 import io.ctagent.problem.InvalidInput;
-import io.ctagent.problem.OperatorProblem;
 
 /**
  * Deletes conntrack entries: filtered through `conntrack -D` with exactly the filter's options, or the
- * whole table through `conntrack -F`. One path for every change: validate, audit the intent, apply
- * through the host agent, read back, audit the outcome. Changes run one at a time. Every refusal is
- * audited once: a 400 as INVALID (web layer), the admin check as DENIED (Spring Security), and any
- * other refusal before the intent (unknown namespace, read-only agent...) as FAILED (AuditLog#attempt).
+ * whole table through `conntrack -F`, as a change the one {@link ChangePipeline} runs. Every refusal is
+ * audited once: a 400 as INVALID (web layer), the admin check as DENIED, and any other refusal before
+ * the intent (unknown namespace, read-only agent...) as FAILED.
  */
 @Service
 public class FlushService {
@@ -44,17 +40,15 @@ public class FlushService {
     private final ConntrackTable table;
     private final EntryService entries;
     private final EntriesProperties properties;
-    private final MutationLock mutations;
-    private final AuditLog audit;
+    private final ChangePipeline pipeline;
 
     public FlushService(HostAgent host, ConntrackTable table, EntryService entries, EntriesProperties properties,
-                        MutationLock mutations, AuditLog audit) {
+                        ChangePipeline pipeline) {
         this.host = host;
         this.table = table;
         this.entries = entries;
         this.properties = properties;
-        this.mutations = mutations;
-        this.audit = audit;
+        this.pipeline = pipeline;
     }
 
     /** What a request asks for once validated: the filter and the conntrack arguments that express it. */
@@ -86,117 +80,137 @@ public class FlushService {
     public FlushResult flush(NetnsTarget netns, FlushRequest request, String confirm) {
         long started = System.nanoTime();
         Plan plan = plan(request, confirm); // a refusal is a 400, audited as INVALID by the web layer
-        return audit.attempt(action(plan), target(netns), params(plan, plan.dryRun()), () -> {
+        return pipeline.run(new Flush(netns, plan, started));
+    }
+
+    /** One flush as the change pipeline runs it. */
+    private final class Flush implements Change<FlushResult> {
+
+        private final NetnsTarget netns;
+        private final Plan plan;
+        private final long started;
+        private final List<String> warnings = new ArrayList<>();
+        private ChangeMode mode;
+        private List<List<String>> commands;
+        private long before;
+        private CommandResult ran;
+        private OptionalLong reported;
+
+        Flush(NetnsTarget netns, Plan plan, long started) {
+            this.netns = netns;
+            this.plan = plan;
+            this.started = started;
+        }
+
+        @Override
+        public String action() {
+            return plan.all() ? "conntrack.flush-all" : "conntrack.delete";
+        }
+
+        @Override
+        public String target() {
+            return "netns:" + netns.name().orElse("(own)") + "/conntrack";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("filter", plan.filter().describe());
+            params.put("dryRun", mode == null ? plan.dryRun() : mode.dryRun());
+            return params;
+        }
+
+        @Override
+        public boolean dryRunAsked() {
+            return plan.dryRun();
+        }
+
+        /** The all-table check: the URL rule lets operators flush by filter; only the body says it is the whole table. */
+        @Override
+        public void guard(ChangeMode decided) {
+            mode = decided;
             if (plan.all()) {
-                // The URL rule lets operators flush by filter; only the body says it is the whole table.
                 Callers.require(Role.ADMIN, "flushing the whole table");
             }
             host.requireNetns(netns);
-            List<String> warnings = new ArrayList<>();
-            boolean dryRun = plan.dryRun();
-            if (host.mode() == EffectiveMode.DRY_RUN) {
-                dryRun = true;
+            if (mode == ChangeMode.AGENT_DRY_RUN) {
                 warnings.add("the agent runs in dry-run mode (ctagent.host.mode=dry-run): nothing was deleted");
-            } else if (!dryRun && host.mode() == EffectiveMode.READ_ONLY) {
-                throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "read-only", "Agent is read-only",
-                        "The agent may not change the host: it does not run as root and sudo -n is not allowed. Run "
-                                + "it as root, or install packaging/sudoers.d/conntrack-agent; dryRun still works.");
             }
-            List<List<String>> commands = List.of(host.argv(netns, Tool.CONNTRACK, plan.args()));
-            boolean preview = dryRun;
-            return mutations.exclusive(() -> audited(netns, plan, preview, () -> preview
-                    ? preview(netns, plan, commands, warnings, started)
-                    : plan.all() ? flushAll(netns, plan, commands, warnings, started)
-                    : delete(netns, plan, commands, warnings, started)));
-        });
-    }
-
-    private static String action(Plan plan) {
-        return plan.all() ? "conntrack.flush-all" : "conntrack.delete";
-    }
-
-    private static String target(NetnsTarget netns) {
-        return "netns:" + netns.name().orElse("(own)") + "/conntrack";
-    }
-
-    private static Map<String, Object> params(Plan plan, boolean dryRun) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("filter", plan.filter().describe());
-        params.put("dryRun", dryRun);
-        return params;
-    }
-
-    /** Intent before the host is touched (no record, no change: 503), outcome after, FAILED on a throw. */
-    private FlushResult audited(NetnsTarget netns, Plan plan, boolean dryRun, Supplier<FlushResult> flush) {
-        AuditIntent intent = audit.intent(action(plan), target(netns), params(plan, dryRun), null);
-        FlushResult done;
-        try {
-            done = flush.get();
-        } catch (RuntimeException failure) {
-            audit.outcome(intent, AuditResult.FAILED, null, null, List.of(), failure.getMessage());
-            throw failure;
+            commands = List.of(host.argv(netns, Tool.CONNTRACK, plan.args()));
         }
-        AuditResult result = done.dryRun() ? AuditResult.DRY_RUN
-                : done.deleted() > 0 ? AuditResult.APPLIED : AuditResult.UNCHANGED;
-        List<AuditCommand> commands = done.commands().stream()
-                .map(argv -> dryRun ? AuditCommand.planned(argv) : new AuditCommand(argv, 0, done.durationMillis()))
-                .toList();
-        String auditId = audit.outcome(intent, result, done.before(), done.after(), commands, null);
-        return new FlushResult(done.netns(), done.all(), done.filter(), done.matched(), done.deleted(), done.before(),
-                done.after(), done.applied(), done.dryRun(), done.commands(), done.warnings(), auditId,
-                done.durationMillis());
-    }
 
-    private FlushResult preview(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
-                                long started) {
-        long count = table.count(netns);
-        long matched = plan.all() ? count : entries.countMatching(netns, plan.filter());
-        return result(netns, plan, matched, 0, new FlushResult.TableState(count, matched),
-                new FlushResult.TableState(Math.max(0, count - matched), 0L), false, true, commands, warnings,
-                started);
-    }
+        @Override
+        public Object before() {
+            return null;
+        }
 
-    private FlushResult delete(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
-                               long started) {
-        long before = table.count(netns);
-        // conntrack -D prints every entry it deletes: the OS throws that away; its summary on stderr counts.
-        CommandResult result = host.runDiscardingStdout(netns, Tool.CONNTRACK, plan.args(),
-                properties.flushTimeout());
-        OptionalLong reported = DeleteReport.deleted(result.stderr());
-        boolean succeeded = DeleteReport.succeeded(result.exitCode(), result.timedOut(), reported);
-        long after = table.count(netns);
-        // Without its summary (it died midway), the table's shrinkage is the best count there is.
-        long deleted = reported.orElse(Math.max(0, before - after));
-        Long remaining = succeeded ? entries.countMatching(netns, plan.filter()) : null;
-        if (!succeeded) {
-            throw host.commandFailed(result, "deleting conntrack entries (about " + deleted + " deleted before it "
-                    + "stopped)").with("deleted", deleted);
+        @Override
+        public void apply() {
+            before = table.count(netns);
+            // conntrack -D prints every entry it deletes: the OS throws that away; its summary on stderr counts.
+            ran = host.runDiscardingStdout(netns, Tool.CONNTRACK, plan.args(), properties.flushTimeout());
+            if (plan.all()) {
+                if (!ran.succeeded()) {
+                    throw host.commandFailed(ran, "flushing the conntrack table");
+                }
+                return;
+            }
+            reported = DeleteReport.deleted(ran.stderr());
+            if (!DeleteReport.succeeded(ran.exitCode(), ran.timedOut(), reported)) {
+                // Without its summary (it died midway), the table's shrinkage is the best count there is.
+                long deleted = reported.orElse(Math.max(0, before - table.count(netns)));
+                throw host.commandFailed(ran, "deleting conntrack entries (about " + deleted + " deleted before it "
+                        + "stopped)").with("deleted", deleted);
+            }
         }
-        if (reported.isEmpty()) {
-            warnings.add("conntrack printed no summary; deleted is the count before minus the count after");
-        }
-        if (remaining != null && remaining > 0) {
-            warnings.add(remaining + " entries match the filter again right after the delete: traffic that "
-                    + "matches is still arriving");
-        }
-        return result(netns, plan, deleted, deleted, new FlushResult.TableState(before, null),
-                new FlushResult.TableState(after, remaining), true, false, commands, warnings, started);
-    }
 
-    private FlushResult flushAll(NetnsTarget netns, Plan plan, List<List<String>> commands, List<String> warnings,
-                                 long started) {
-        long before = table.count(netns);
-        CommandResult result = host.runDiscardingStdout(netns, Tool.CONNTRACK, plan.args(),
-                properties.flushTimeout());
-        long after = table.count(netns);
-        if (!result.succeeded()) {
-            throw host.commandFailed(result, "flushing the conntrack table");
+        @Override
+        public Done<FlushResult> readBack() {
+            long after = table.count(netns);
+            if (plan.all()) {
+                long deleted = Math.max(0, before - after);
+                warnings.add("conntrack -F reports no count: deleted is the count before minus the count after, so "
+                        + "connections tracked meanwhile make it an undercount");
+                return done(before, deleted, new FlushResult.TableState(before, before),
+                        new FlushResult.TableState(after, after));
+            }
+            long deleted = reported.orElse(Math.max(0, before - after));
+            long remaining = entries.countMatching(netns, plan.filter());
+            if (reported.isEmpty()) {
+                warnings.add("conntrack printed no summary; deleted is the count before minus the count after");
+            }
+            if (remaining > 0) {
+                warnings.add(remaining + " entries match the filter again right after the delete: traffic that "
+                        + "matches is still arriving");
+            }
+            return done(deleted, deleted, new FlushResult.TableState(before, null),
+                    new FlushResult.TableState(after, remaining));
         }
-        long deleted = Math.max(0, before - after);
-        warnings.add("conntrack -F reports no count: deleted is the count before minus the count after, so "
-                + "connections tracked meanwhile make it an undercount");
-        return result(netns, plan, before, deleted, new FlushResult.TableState(before, before),
-                new FlushResult.TableState(after, after), true, false, commands, warnings, started);
+
+        @Override
+        public Done<FlushResult> plan() {
+            long count = table.count(netns);
+            long matched = plan.all() ? count : entries.countMatching(netns, plan.filter());
+            return done(matched, 0, new FlushResult.TableState(count, matched),
+                    new FlushResult.TableState(Math.max(0, count - matched), 0L));
+        }
+
+        private Done<FlushResult> done(long matched, long deleted, FlushResult.TableState start,
+                                       FlushResult.TableState end) {
+            boolean dryRun = mode.dryRun();
+            FlushResult result = result(netns, plan, matched, deleted, start, end, !dryRun, dryRun, commands, warnings,
+                    started);
+            AuditResult recorded = dryRun ? AuditResult.DRY_RUN
+                    : deleted > 0 ? AuditResult.APPLIED : AuditResult.UNCHANGED;
+            List<AuditCommand> audited = commands.stream()
+                    .map(argv -> dryRun ? AuditCommand.planned(argv) : new AuditCommand(argv, ran.exitCode(),
+                            ran.durationMillis()))
+                    .toList();
+            return new Done<>(recorded, start, end, audited, null, warnings, (auditId, all) -> new FlushResult(
+                    result.netns(), result.all(), result.filter(), result.matched(), result.deleted(), result.before(),
+                    result.after(), result.applied(), result.dryRun(), result.commands(), all, auditId,
+                    result.durationMillis()));
+        }
     }
 
     private static FlushResult result(NetnsTarget netns, Plan plan, long matched, long deleted,

@@ -11,12 +11,17 @@ import org.springframework.stereotype.Service;
 
 import io.ctagent.hostagent.HostWrite;
 import io.ctagent.hostagent.HostWriter;
-import io.ctagent.hostagent.MutationLock;
+import io.ctagent.audit.AuditCommand;
+import io.ctagent.audit.AuditResult;
+import io.ctagent.change.Change;
+import io.ctagent.change.ChangeFailure;
+import io.ctagent.change.ChangeMode;
+import io.ctagent.change.ChangePipeline;
+import io.ctagent.change.ChangeSteps;
+import io.ctagent.change.Done;
 import io.ctagent.hostagent.NetnsTarget;
-import io.ctagent.sysctl.ChangeAudit;
 import io.ctagent.sysctl.ChangeFailed;
 import io.ctagent.sysctl.ChangeResult;
-import io.ctagent.sysctl.ChangeSteps;
 import io.ctagent.sysctl.PersistPlan;
 import io.ctagent.sysctl.PlannedFile;
 import io.ctagent.sysctl.SysctlCatalog;
@@ -25,14 +30,15 @@ import io.ctagent.sysctl.SysctlGuards;
 import io.ctagent.sysctl.SysctlGuards.Requested;
 import io.ctagent.sysctl.SysctlKey;
 import io.ctagent.sysctl.SysctlPersistence;
+import io.ctagent.sysctl.SysctlState;
 import io.ctagent.sysctl.WriteFailure;
 import io.ctagent.problem.OperatorProblem;
 
 /**
- * Resizes the hash table: validate -> audit intent -> write buckets (sysctl) or hashsize (sysfs)
- * -> read back -> persist to the sysctl drop-in and, for a module, modprobe.d -> audit outcome.
- * A failure puts back what was done and is audited as FAILED; so is a refusal before the intent
- * (read-only table, guard, no privilege). Serialised with the sysctl changes by the one {@link MutationLock}.
+ * Resizes the hash table through the one change pipeline: guards (writable table, the sysctl
+ * guards) -> intent -> write buckets (sysctl) or hashsize (sysfs) -> read back -> persist to the
+ * sysctl drop-in and, for a module, modprobe.d -> outcome. A failure puts back what was done and is
+ * audited as FAILED; so is a refusal before the intent (read-only table, guard, no privilege).
  */
 @Service
 class HashsizeChanger {
@@ -45,18 +51,16 @@ class HashsizeChanger {
     private final SysctlGuards guards;
     private final SysctlPersistence persistence;
     private final HostWriter writer;
-    private final MutationLock lock;
-    private final ChangeAudit audit;
+    private final ChangePipeline pipeline;
 
     HashsizeChanger(HashsizeReader reader, SysctlCatalog catalog, SysctlGuards guards, SysctlPersistence persistence,
-                    HostWriter writer, MutationLock lock, ChangeAudit audit) {
+                    HostWriter writer, ChangePipeline pipeline) {
         this.reader = reader;
         this.catalog = catalog;
         this.guards = guards;
         this.persistence = persistence;
         this.writer = writer;
-        this.lock = lock;
-        this.audit = audit;
+        this.pipeline = pipeline;
     }
 
     /** What the client asked, parsed (a 400 InvalidInput otherwise, which the web layer audits as INVALID). */
@@ -68,119 +72,192 @@ class HashsizeChanger {
         Ask ask = new Ask(catalog.parseValue("value", request.value(), SysctlKey.BUCKETS),
                 Boolean.TRUE.equals(request.persist()), Boolean.TRUE.equals(request.dryRun()),
                 Boolean.TRUE.equals(request.force()), catalog.parseReason(request.reason()));
-        return audit.attempt(ACTION, ChangeAudit.target(NetnsTarget.OWN, List.of(SysctlKey.BUCKETS)), params(ask),
-                () -> lock.exclusive(() -> run(ask)));
+        return pipeline.run(new Resize(ask));
     }
 
-    private SysctlChange run(Ask ask) {
-        long value = ask.value();
-        boolean persist = ask.persist();
-        boolean dryRun = ask.dryRun() || writer.planOnly();
-        HashsizeReader.Route route = reader.route();
-        if (!catalog.ownNamespaceIsInitial()) {
-            throw new OperatorProblem(HttpStatus.CONFLICT, "hashsize-read-only", "Hash table cannot be resized here",
-                    route.reason() + " Nothing was changed.");
+    /** One resize as the change pipeline runs it. */
+    private final class Resize implements Change<SysctlChange> {
+
+        private final Ask ask;
+        private final List<String> warnings = new ArrayList<>();
+        private final ChangeSteps steps = new ChangeSteps();
+        private final List<PlannedFile> files = new ArrayList<>();
+        private HashsizeReader.Route route;
+        private long before;
+        private List<PersistPlan> filePlans;
+        private boolean resizes;
+        private boolean unchanged;
+        private SysctlState start;
+
+        Resize(Ask ask) {
+            this.ask = ask;
         }
-        if (!route.writable() && !dryRun) {
-            writer.requirePrivilege();
-            throw new OperatorProblem(HttpStatus.CONFLICT, "hashsize-read-only", "Hash table cannot be resized here",
-                    route.reason() + " Nothing was changed.");
+
+        @Override
+        public String action() {
+            return ACTION;
         }
-        long before = reader.values().get(SysctlKey.BUCKETS);
-        Map<SysctlKey, Long> beforeMap = Map.of(SysctlKey.BUCKETS, before);
-        List<String> warnings = new ArrayList<>(guards.check(List.of(new Requested(SysctlKey.BUCKETS, value)),
-                beforeMap, ask.force(), ask.reason()));
-        List<PersistPlan> filePlans = persist ? planFiles(value, warnings) : List.of();
-        boolean resizes = value != before;
-        boolean unchanged = !resizes && filePlans.isEmpty();
-        if (!unchanged && !dryRun) {
-            writer.requirePrivilege();
+
+        @Override
+        public String target() {
+            return SysctlState.target(NetnsTarget.OWN, List.of(SysctlKey.BUCKETS));
         }
-        ChangeAudit.State start = state(before, persist);
-        // Fail closed: when the intent cannot be written this throws 503 and nothing below runs.
-        ChangeAudit.Pending pending = audit.intent(ACTION, NetnsTarget.OWN, List.of(SysctlKey.BUCKETS),
-                params(ask), start);
-        ChangeSteps steps = new ChangeSteps();
-        try {
-            if (unchanged) {
-                String auditId = pending.outcome(ChangeResult.UNCHANGED, start, List.of(), null, warnings);
-                return change(ChangeResult.UNCHANGED, beforeMap, beforeMap, persist, List.of(), List.of(), warnings,
-                        auditId);
+
+        /** What the caller asked, for the intent record. */
+        @Override
+        public Map<String, Object> params() {
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("value", ask.value());
+            params.put("persist", ask.persist());
+            params.put("dryRun", ask.dryRun());
+            params.put("force", ask.force());
+            params.put("reason", ask.reason());
+            return params;
+        }
+
+        @Override
+        public boolean dryRunAsked() {
+            return ask.dryRun();
+        }
+
+        @Override
+        public void guard(ChangeMode mode) {
+            route = reader.route();
+            if (!catalog.ownNamespaceIsInitial() || !route.writable() && !mode.dryRun()) {
+                throw new OperatorProblem(HttpStatus.CONFLICT, "hashsize-read-only",
+                        "Hash table cannot be resized here", route.reason() + " Nothing was changed.");
             }
+            before = reader.values().get(SysctlKey.BUCKETS);
+            warnings.addAll(guards.check(List.of(new Requested(SysctlKey.BUCKETS, ask.value())),
+                    Map.of(SysctlKey.BUCKETS, before), ask.force(), ask.reason()));
+            filePlans = ask.persist() ? planFiles(ask.value(), warnings) : List.of();
+            filePlans.forEach(plan -> files.add(new PlannedFile(plan.path(), plan.after())));
+            resizes = ask.value() != before;
+            unchanged = !resizes && filePlans.isEmpty();
+            start = state(before, ask.persist());
+        }
+
+        @Override
+        public SysctlState before() {
+            return start;
+        }
+
+        @Override
+        public void apply() {
+            if (unchanged) {
+                return;
+            }
+            long value = ask.value();
+            if (resizes) {
+                HostWrite write = steps.add(resize(route, value));
+                if (!write.succeeded()) {
+                    throw failed(WriteFailure.of(what(value), write), before, before, ask.persist(), steps, warnings);
+                }
+                long found = readTable(route);
+                if (found < value || found - value >= PAGE_ROUNDING) {
+                    restore(route, before, steps, warnings);
+                    throw failed(WriteFailure.readBack(SysctlKey.BUCKETS.name(), value, found), before,
+                            reader.values().get(SysctlKey.BUCKETS), ask.persist(), steps, warnings);
+                }
+                if (found != value) {
+                    warnings.add("The kernel rounded the table from " + value + " up to " + found + " buckets (a "
+                            + "whole page of buckets).");
+                }
+            }
+            writeFiles(filePlans, route, resizes ? before : null, steps, warnings);
+        }
+
+        @Override
+        public Done<SysctlChange> readBack() {
+            if (unchanged) {
+                return done(ChangeResult.UNCHANGED, start, List.of(), before, List.of(), List.of());
+            }
+            long after = resizes ? readTable(route) : reader.values().get(SysctlKey.BUCKETS);
+            warnings.addAll(persistence.state(persistence.read(), SysctlKey.BUCKETS, after).warnings());
+            return done(ChangeResult.APPLIED, state(after, ask.persist()), steps.audited(), after, steps.commands(),
+                    files);
+        }
+
+        @Override
+        public Done<SysctlChange> plan() {
+            if (unchanged) {
+                return readBack();
+            }
+            long value = ask.value();
             List<List<String>> commands = new ArrayList<>();
             if (resizes) {
                 commands.add(route.viaSysctl() || !route.writable()
                         ? writer.sysctlCommand(NetnsTarget.OWN, SysctlKey.BUCKETS.name(), value)
                         : writer.sysParameterCommand(HashsizeReader.HASHSIZE, value));
             }
-            List<PlannedFile> files = new ArrayList<>();
-            filePlans.forEach(plan -> {
-                commands.addAll(plan.commands());
-                files.add(new PlannedFile(plan.path(), plan.after()));
-            });
-            if (dryRun) {
-                ChangeAudit.State planned = new ChangeAudit.State(null, Map.of(SysctlKey.BUCKETS.name(), value),
-                        persist ? Map.of(SysctlKey.BUCKETS.name(), value) : null);
-                String auditId = pending.outcome(ChangeResult.DRY_RUN, planned, ChangeAudit.planned(commands), null,
-                        warnings);
-                return change(ChangeResult.DRY_RUN, beforeMap, Map.of(SysctlKey.BUCKETS, value), persist, commands,
-                        files, warnings, auditId);
-            }
-            return apply(route, value, before, persist, resizes, filePlans, files, steps, pending, warnings);
-        } catch (ChangeFailed recorded) {
-            throw recorded;
-        } catch (RuntimeException failure) {
-            pending.failedUnexpectedly(failure, stateQuietly(persist), steps.audited());
-            throw failure;
+            filePlans.forEach(plan -> commands.addAll(plan.commands()));
+            SysctlState planned = new SysctlState(null, Map.of(SysctlKey.BUCKETS.name(), value),
+                    ask.persist() ? Map.of(SysctlKey.BUCKETS.name(), value) : null);
+            return done(ChangeResult.DRY_RUN, planned, ChangeSteps.planned(commands), value, commands, files);
         }
-    }
 
-    private SysctlChange apply(HashsizeReader.Route route, long value, long before, boolean persist, boolean resizes,
-                               List<PersistPlan> filePlans, List<PlannedFile> files, ChangeSteps steps,
-                               ChangeAudit.Pending pending, List<String> warnings) {
-        if (resizes) {
-            HostWrite write = steps.add(resize(route, value));
-            if (!write.succeeded()) {
-                throw failed(WriteFailure.of(what(value), write), before, before, persist, steps, warnings, pending);
-            }
-            long found = readBack(route);
-            if (found < value || found - value >= PAGE_ROUNDING) {
-                restore(route, before, steps, warnings);
-                throw failed(WriteFailure.readBack(SysctlKey.BUCKETS.name(), value, found), before,
-                        reader.values().get(SysctlKey.BUCKETS), persist, steps, warnings, pending);
-            }
-            if (found != value) {
-                warnings.add("The kernel rounded the table from " + value + " up to " + found + " buckets (a whole "
-                        + "page of buckets).");
+        @Override
+        public Done<SysctlChange> failedUnexpectedly(String reason) {
+            return new Done<>(AuditResult.FAILED, start, stateQuietly(ask.persist()), steps.audited(), reason,
+                    List.of(), null);
+        }
+
+        private Done<SysctlChange> done(ChangeResult result, SysctlState after, List<AuditCommand> audited,
+                                        long afterValue, List<List<String>> commands, List<PlannedFile> planned) {
+            return new Done<>(AuditResult.valueOf(result.name()), start, after, audited, null, warnings,
+                    (auditId, all) -> change(result, Map.of(SysctlKey.BUCKETS, before),
+                            Map.of(SysctlKey.BUCKETS, afterValue), ask.persist(), commands, planned, all, auditId));
+        }
+
+        /** Records FAILED and answers with the problem to throw, carrying the change and its auditId. */
+        private ChangeFailure failed(WriteFailure failure, long beforeValue, long after, boolean persist,
+                                     ChangeSteps ran, List<String> warned) {
+            boolean restored = beforeValue == after;
+            String hint = failure.detail().contains("EOPNOTSUPP") || failure.detail().contains("EROFS")
+                    ? " kube-proxy hits the same error when it sets hashsize from a container." : "";
+            String detail = failure.detail() + hint
+                    + (restored ? " Nothing stays changed." : " Not everything could be restored; see warnings.");
+            return new ChangeFailure(new Done<SysctlChange>(AuditResult.FAILED, start, state(after, persist),
+                    ran.audited(), detail, warned, (auditId, all) -> {
+                        SysctlChange change = new SysctlChange(ChangeResult.FAILED, ACTION, null,
+                                byName(Map.of(SysctlKey.BUCKETS, beforeValue)), byName(Map.of(SysctlKey.BUCKETS, after)),
+                                !restored, false, persist, ran.commands(), List.of(), List.copyOf(all), auditId);
+                        throw new ChangeFailed(failure.status(), failure.type(), failure.title(), detail, change);
+                    }));
+        }
+
+        /** Writes the files in order; on a failure puts back the files written and the table size. */
+        private void writeFiles(List<PersistPlan> plans, HashsizeReader.Route via, Long resizedFrom,
+                                ChangeSteps ran, List<String> warned) {
+            List<PersistPlan> written = new ArrayList<>();
+            for (PersistPlan plan : plans) {
+                HostWrite write = ran.add(writer.replaceFile(plan.relative(), plan.after()));
+                if (!write.succeeded()) {
+                    for (PersistPlan done : written) {
+                        HostWrite undo = ran.add(writer.replaceFile(done.relative(), done.before()));
+                        warned.add(undo.succeeded() ? "Restored " + done.path() + "."
+                                : "Could not restore " + done.path() + ": " + undo.message() + ". Put it back by hand.");
+                    }
+                    long was = resizedFrom != null ? resizedFrom : reader.values().get(SysctlKey.BUCKETS);
+                    if (resizedFrom != null) {
+                        restore(via, resizedFrom, ran, warned);
+                    }
+                    throw failed(WriteFailure.of(plan.path(), write), was, reader.values().get(SysctlKey.BUCKETS),
+                            true, ran, warned);
+                }
+                written.add(plan);
             }
         }
-        writeFiles(filePlans, route, resizes ? before : null, steps, warnings, pending);
-        long after = resizes ? readBack(route) : reader.values().get(SysctlKey.BUCKETS);
-        warnings.addAll(persistence.state(persistence.read(), SysctlKey.BUCKETS, after).warnings());
-        String auditId = pending.outcome(ChangeResult.APPLIED, state(after, persist), steps.audited(), null, warnings);
-        return change(ChangeResult.APPLIED, Map.of(SysctlKey.BUCKETS, before), Map.of(SysctlKey.BUCKETS, after),
-                persist, steps.commands(), files, warnings, auditId);
-    }
-
-    /** What the caller asked, for the intent record. */
-    private static Map<String, Object> params(Ask ask) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("value", ask.value());
-        params.put("persist", ask.persist());
-        params.put("dryRun", ask.dryRun());
-        params.put("force", ask.force());
-        params.put("reason", ask.reason());
-        return params;
     }
 
     /** The table size as the audit records it, with the drop-in's value when the change persists. */
-    private ChangeAudit.State state(long buckets, boolean persist) {
+    private SysctlState state(long buckets, boolean persist) {
         Map<String, Long> dropIn = persist
-                ? ChangeAudit.dropIn(persistence.read().managedContent(), List.of(SysctlKey.BUCKETS)) : null;
-        return new ChangeAudit.State(null, Map.of(SysctlKey.BUCKETS.name(), buckets), dropIn);
+                ? SysctlState.dropIn(persistence.read().managedContent(), List.of(SysctlKey.BUCKETS)) : null;
+        return new SysctlState(null, Map.of(SysctlKey.BUCKETS.name(), buckets), dropIn);
     }
 
-    private ChangeAudit.State stateQuietly(boolean persist) {
+    private SysctlState stateQuietly(boolean persist) {
         try {
             return state(reader.values().get(SysctlKey.BUCKETS), persist);
         } catch (RuntimeException unreadable) {
@@ -203,31 +280,8 @@ class HashsizeChanger {
         return plans.stream().filter(PersistPlan::changes).toList();
     }
 
-    /** Writes the files in order; on a failure puts back the files written and the table size. */
-    private void writeFiles(List<PersistPlan> plans, HashsizeReader.Route route, Long resizedFrom,
-                            ChangeSteps steps, List<String> warnings, ChangeAudit.Pending pending) {
-        List<PersistPlan> written = new ArrayList<>();
-        for (PersistPlan plan : plans) {
-            HostWrite write = steps.add(writer.replaceFile(plan.relative(), plan.after()));
-            if (!write.succeeded()) {
-                for (PersistPlan done : written) {
-                    HostWrite undo = steps.add(writer.replaceFile(done.relative(), done.before()));
-                    warnings.add(undo.succeeded() ? "Restored " + done.path() + "."
-                            : "Could not restore " + done.path() + ": " + undo.message() + ". Put it back by hand.");
-                }
-                long before = resizedFrom != null ? resizedFrom : reader.values().get(SysctlKey.BUCKETS);
-                if (resizedFrom != null) {
-                    restore(route, resizedFrom, steps, warnings);
-                }
-                throw failed(WriteFailure.of(plan.path(), write), before, reader.values().get(SysctlKey.BUCKETS),
-                        true, steps, warnings, pending);
-            }
-            written.add(plan);
-        }
-    }
-
     /** Reads back what was written: the buckets sysctl, or the module parameter. */
-    private long readBack(HashsizeReader.Route route) {
+    private long readTable(HashsizeReader.Route route) {
         if (route.viaSysctl()) {
             return reader.values().get(SysctlKey.BUCKETS);
         }
@@ -244,22 +298,6 @@ class HashsizeChanger {
         HostWrite write = steps.add(resize(route, before));
         warnings.add(write.succeeded() ? "Restored the table to " + before + " buckets."
                 : "Could not restore the table to " + before + " buckets: " + write.message() + ". Set it by hand.");
-    }
-
-    /** Records FAILED and answers with the problem to throw, carrying the change and its auditId. */
-    private ChangeFailed failed(WriteFailure failure, long before, long after, boolean persist, ChangeSteps steps,
-                                List<String> warnings, ChangeAudit.Pending pending) {
-        boolean restored = before == after;
-        String hint = failure.detail().contains("EOPNOTSUPP") || failure.detail().contains("EROFS")
-                ? " kube-proxy hits the same error when it sets hashsize from a container." : "";
-        String detail = failure.detail() + hint
-                + (restored ? " Nothing stays changed." : " Not everything could be restored; see warnings.");
-        String auditId = pending.outcome(ChangeResult.FAILED, state(after, persist), steps.audited(), detail,
-                warnings);
-        SysctlChange change = new SysctlChange(ChangeResult.FAILED, ACTION, null,
-                byName(Map.of(SysctlKey.BUCKETS, before)), byName(Map.of(SysctlKey.BUCKETS, after)), !restored, false,
-                persist, steps.commands(), List.of(), List.copyOf(warnings), auditId);
-        return new ChangeFailed(failure.status(), failure.type(), failure.title(), detail, change);
     }
 
     private static String what(long value) {

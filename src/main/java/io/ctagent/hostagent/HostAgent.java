@@ -33,6 +33,7 @@ public class HostAgent {
     private static final Logger log = LoggerFactory.getLogger(HostAgent.class);
     /** A page: what the kernel hands a sysctl read at most, and small enough to allocate per read. */
     private static final int READ_CHUNK = 4096;
+    private static final List<String> NFT_SCRIPT_ON_STDIN = List.of("-f", "-");
 
     private final HostPaths paths;
     private final Tools tools;
@@ -92,9 +93,20 @@ public class HostAgent {
         throw commandFailed(result, "reading " + file + " in namespace " + netns);
     }
 
-    /** Reads a file under the sys root (global, not per namespace); empty when it does not exist. */
+    /**
+     * Reads a file under the sys root (global, not per namespace); empty when it does not exist. In sudo mode a
+     * root-only file (the hashsize parameter of a built-in nf_conntrack is 0600) is read with {@code sudo -n cat}.
+     */
     public Optional<String> readSys(String relative) {
-        return readFile(paths.sys(relative));
+        Path file = paths.sys(relative);
+        if (mode == EffectiveMode.SUDO && Files.isRegularFile(file) && !Files.isReadable(file)) {
+            CommandResult result = run(NetnsTarget.OWN, Tool.CAT, List.of(file.toString()));
+            if (!result.succeeded()) {
+                throw commandFailed(result, "reading " + file);
+            }
+            return Optional.of(result.stdout());
+        }
+        return readFile(file);
     }
 
     /** True when a file exists under the sys root. */
@@ -143,8 +155,16 @@ public class HostAgent {
         }
     }
 
-    /** The exact argument list {@link #run} would execute. */
+    /**
+     * The exact argument list {@link #run} would execute. In sudo mode an nft script ({@code nft -f -}) goes
+     * to the root helper instead, which checks it as root and runs nft itself: sudoers cannot see stdin.
+     */
     public List<String> argv(NetnsTarget netns, Tool tool, List<String> args) {
+        if (mode == EffectiveMode.SUDO && tool == Tool.NFT && args.equals(NFT_SCRIPT_ON_STDIN)) {
+            List<String> helper = new ArrayList<>(List.of("nft-apply"));
+            netns.name().ifPresent(name -> helper.addAll(List.of("--netns", name)));
+            return rootHelperArgv(helper);
+        }
         List<String> argv = new ArrayList<>();
         if (mode == EffectiveMode.SUDO) {
             argv.add(tools.require(Tool.SUDO).toString());
@@ -156,6 +176,14 @@ public class HostAgent {
             argv.add("--");
         });
         argv.add(tools.require(tool).toString());
+        argv.addAll(args);
+        return argv;
+    }
+
+    /** {@code sudo -n /usr/local/sbin/conntrack-agent-root ARGS}: sudo mode's one way to write as root. */
+    public List<String> rootHelperArgv(List<String> args) {
+        List<String> argv = new ArrayList<>(List.of(tools.require(Tool.SUDO).toString(), "-n",
+                tools.require(Tool.ROOT_HELPER).toString()));
         argv.addAll(args);
         return argv;
     }

@@ -25,10 +25,10 @@ import io.ctagent.problem.OperatorProblem;
  * <li>DIRECT: the agent writes /proc/sys and /sys itself (one write(2) at offset 0) and replaces
  * files atomically (temp file, fsync, rename); a named namespace's sysctl goes through
  * {@code nsenter --net=... -- sysctl -w}.</li>
- * <li>SUDO: {@code sudo -n /usr/sbin/sysctl -w key=value}; a module parameter and a file go
- * through {@code sudo -n /usr/bin/dd of=<fixed path> conv=fsync} fed on stdin, then
- * {@code sudo -n /usr/bin/mv -f <temp> <final>}: fixed argument lists a sudoers file can allow
- * exactly.</li>
+ * <li>SUDO: {@code sudo -n /usr/sbin/sysctl -w key=value}, an argument list the sudoers file allows
+ * exactly; the hashsize parameter and the managed files go through the root helper
+ * ({@code sudo -n conntrack-agent-root set-hashsize N}, {@code ... persist PATH} with the content on stdin),
+ * which checks them as root and then writes them as DIRECT mode does.</li>
  * <li>DRY_RUN and READ_ONLY write nothing: callers ask for the plan ({@code *Commands}) instead.</li>
  * </ul>
  */
@@ -113,7 +113,7 @@ public class HostWriter {
         if (host.mode() != EffectiveMode.SUDO) {
             return List.of(DIRECT_WRITE, file.toString(), Long.toString(value));
         }
-        return host.argv(NetnsTarget.OWN, Tool.DD, List.of("of=" + file, "status=none"));
+        return host.rootHelperArgv(List.of("set-hashsize", Long.toString(value)));
     }
 
     /** Sets a module parameter such as hashsize (global: always from the agent's own namespace). */
@@ -123,7 +123,7 @@ public class HostWriter {
         if (argv.get(0).equals(DIRECT_WRITE)) {
             return writeInPlace(paths.sys(relativeSys), value, argv);
         }
-        return fromCommand(runner.run(argv, Long.toString(value).getBytes(StandardCharsets.US_ASCII)));
+        return fromCommand(runner.run(argv));
     }
 
     /** The steps that replace a file under the rootfs in this mode. */
@@ -134,8 +134,8 @@ public class HostWriter {
             return List.of(List.of(DIRECT_WRITE, temp.toString()),
                     List.of(DIRECT_RENAME, temp.toString(), target.toString()));
         }
-        return List.of(host.argv(NetnsTarget.OWN, Tool.DD, List.of("of=" + temp, "conv=fsync", "status=none")),
-                host.argv(NetnsTarget.OWN, Tool.MV, List.of("-f", temp.toString(), target.toString())));
+        // One step: the helper writes the temp file, syncs and renames it as root.
+        return List.of(host.rootHelperArgv(List.of("persist", target.toString())));
     }
 
     /** Replaces a whole file atomically: a reader sees the old or the new content, never a mix. */
@@ -146,19 +146,7 @@ public class HostWriter {
         if (host.mode() != EffectiveMode.SUDO) {
             return replaceInProcess(paths.rootfs(relativeRootfs), bytes, commands);
         }
-        long started = System.nanoTime();
-        List<CommandResult> results = new ArrayList<>();
-        CommandResult written = runner.run(commands.get(0), bytes);
-        results.add(written);
-        if (!succeeded(written)) {
-            return failed(commands, written, results, started);
-        }
-        CommandResult renamed = runner.run(commands.get(1));
-        results.add(renamed);
-        if (!succeeded(renamed)) {
-            return failed(commands, renamed, results, started);
-        }
-        return HostWrite.ok(commands, results, millisSince(started));
+        return fromCommand(runner.run(commands.get(0), bytes));
     }
 
     private HostWrite writeInPlace(Path file, long value, List<String> argv) {
@@ -287,11 +275,6 @@ public class HostWriter {
         }
         return HostWrite.failed(List.of(result.argv()), errorOf(result), said(result), List.of(result),
                 result.durationMillis());
-    }
-
-    private static HostWrite failed(List<List<String>> commands, CommandResult result, List<CommandResult> results,
-                                    long started) {
-        return HostWrite.failed(commands, errorOf(result), said(result), results, millisSince(started));
     }
 
     private static WriteError errorOf(CommandResult result) {

@@ -11,10 +11,11 @@ public enum Tool {
     SYSCTL("sysctl"),
     SUDO("sudo"),
     CAT("cat"),
-    /** Privileged file writes in sudo mode: stdin to a fixed temp path, with fsync. */
-    DD("dd"),
-    /** The atomic rename that completes a privileged file write in sudo mode. */
-    MV("mv");
+    /**
+     * Sudo mode's root helper (bin/conntrack-agent-root, installed root-owned in /usr/local/sbin): persists the
+     * managed files, sets the hashsize parameter and applies nft scripts, each checked as root.
+     */
+    ROOT_HELPER("conntrack-agent-root");
 
     private final String binary;
 

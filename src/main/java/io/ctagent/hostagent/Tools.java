@@ -44,10 +44,14 @@ public class Tools {
     public Path require(Tool tool) {
         Path path = found.get(tool);
         if (path == null) {
+            String install = tool == Tool.ROOT_HELPER
+                    ? "Install bin/conntrack-agent-root as /usr/local/sbin/conntrack-agent-root (owned by root, mode "
+                            + "0755) with packaging/sudoers.d/conntrack-agent (README, \"Install on a host\")"
+                    : "Install it (Debian/Ubuntu: apt-get install " + packageOf(tool) + ")";
             throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "tool-missing",
                     "Host tool missing",
-                    "'" + tool.binary() + "' was not found on this host when the agent started. Install it "
-                            + "(Debian/Ubuntu: apt-get install " + packageOf(tool) + ") and restart the agent.")
+                    "'" + tool.binary() + "' was not found on this host when the agent started. " + install
+                            + " and restart the agent.")
                     .with("tool", tool.binary());
         }
         return path;
@@ -62,7 +66,8 @@ public class Tools {
             case NSENTER -> "util-linux";
             case SYSCTL -> "procps";
             case SUDO -> "sudo";
-            case CAT, DD, MV -> "coreutils";
+            case CAT -> "coreutils";
+            case ROOT_HELPER -> "conntrack-agent";
         };
     }
 }

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Service;
 import io.ctagent.hostagent.HostNamespaces;
 import io.ctagent.hostagent.HostNamespaces.ProcessInNetns;
 import io.ctagent.hostagent.NetnsTarget;
+import io.ctagent.usage.StatCounters;
 import io.ctagent.usage.StatsParser;
 import io.ctagent.usage.UsageService;
 import io.ctagent.monitor.NetnsSummary.ProcessSummary;
@@ -39,6 +40,15 @@ public class NetnsInventory {
 
     /** Namespaces, fullest first. */
     public List<NetnsSummary> list() {
+        return readings().namespaces().stream().map(NetnsReading::summary).toList();
+    }
+
+    /**
+     * One pass over the host: every namespace with its count and kernel counters, fullest first. Reads
+     * /proc/PID/net of a process in each namespace; only a named namespace without processes costs a
+     * command (nsenter ... cat its stat file).
+     */
+    public NetnsReadings readings() {
         long max = usage.usage(NetnsTarget.OWN).max();
         long own = namespaces.own().orElse(-1L);
         Map<Long, List<ProcessInNetns>> byInode = new LinkedHashMap<>();
@@ -49,7 +59,7 @@ public class NetnsInventory {
         namespaces.named().forEach((name, inode) -> names.putIfAbsent(inode, name));
         names.keySet().forEach(inode -> byInode.computeIfAbsent(inode, i -> new ArrayList<>()));
 
-        List<NetnsSummary> result = new ArrayList<>();
+        List<NetnsReading> result = new ArrayList<>();
         byInode.forEach((inode, processes) -> {
             String name = names.get(inode);
             Count count = count(processes, name);
@@ -57,11 +67,12 @@ public class NetnsInventory {
                     : Math.round(10000.0 * count.value / max) / 100.0;
             List<ProcessSummary> shown = processes.stream().limit(PROCESSES_SHOWN)
                     .map(p -> new ProcessSummary(p.pid(), p.command(), containerId(p.cgroup()))).toList();
-            result.add(new NetnsSummary(inode, name, inode == own, count.value, percent, count.from,
-                    processes.size(), shown));
+            result.add(new NetnsReading(new NetnsSummary(inode, name, inode == own, count.value, percent, count.from,
+                    processes.size(), shown), count.totals));
         });
-        result.sort(Comparator.comparing((NetnsSummary n) -> n.count() == null ? -1 : n.count()).reversed());
-        return result;
+        result.sort(Comparator.comparing((NetnsReading n) -> n.summary().count() == null ? -1
+                : n.summary().count()).reversed());
+        return new NetnsReadings(max, result);
     }
 
     public Optional<NetnsSummary> find(long inode) {
@@ -73,9 +84,9 @@ public class NetnsInventory {
             try {
                 Optional<String> stat = namespaces.statOfProcess(process.pid());
                 if (stat.isPresent()) {
-                    Long entries = StatsParser.parse(stat.get(), null, Instant.EPOCH).totals().entries();
-                    if (entries != null) {
-                        return new Count(entries, "pid " + process.pid());
+                    StatCounters totals = StatsParser.parse(stat.get(), null, Instant.EPOCH).totals();
+                    if (totals.entries() != null) {
+                        return new Count(totals.entries(), "pid " + process.pid(), totals);
                     }
                 }
             } catch (RuntimeException exited) {
@@ -84,12 +95,17 @@ public class NetnsInventory {
         }
         if (name != null) {
             try {
-                return new Count(usage.usage(NetnsTarget.parse(name)).count(), "nsenter");
+                // One command for count and counters (usage() would run three).
+                StatCounters totals = usage.stats(NetnsTarget.parse(name)).totals();
+                if (totals.entries() != null) {
+                    return new Count(totals.entries(), "nsenter", totals);
+                }
+                return new Count(usage.usage(NetnsTarget.parse(name)).count(), "nsenter", totals);
             } catch (RuntimeException unreadable) {
-                return new Count(null, null);
+                return new Count(null, null, null);
             }
         }
-        return new Count(null, null);
+        return new Count(null, null, null);
     }
 
     static String containerId(String cgroup) {
@@ -101,6 +117,14 @@ public class NetnsInventory {
         return last;
     }
 
-    private record Count(Long value, String from) {
+    private record Count(Long value, String from, StatCounters totals) {
+    }
+
+    /** One namespace with its kernel counters (null when they could not be read). */
+    public record NetnsReading(NetnsSummary summary, StatCounters totals) {
+    }
+
+    /** One pass: the global max and every namespace, fullest first. */
+    public record NetnsReadings(long max, List<NetnsReading> namespaces) {
     }
 }

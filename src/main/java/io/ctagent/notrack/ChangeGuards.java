@@ -13,8 +13,9 @@ import io.ctagent.problem.InvalidInput;
 import io.ctagent.problem.OperatorProblem;
 
 /**
- * What stands between a valid request and the kernel: the agent's mode, the force-and-admin
- * guard on match-all rules, and warnings about NAT rules the new rule would starve.
+ * What stands between a valid request and the kernel: the force-and-admin guard on match-all
+ * rules, and warnings about NAT rules the new rule would starve. (The agent's mode is the change
+ * pipeline's step, io.ctagent.change.ChangePipeline.)
  */
 @Component
 class ChangeGuards {
@@ -30,18 +31,6 @@ class ChangeGuards {
     ChangeGuards(HostAgent host, NamespaceRules others) {
         this.host = host;
         this.others = others;
-    }
-
-    /** Whether the change is only planned: asked for, or forced by dry-run mode; read-only mode is a 503. */
-    boolean dryRun(boolean asked) {
-        return switch (host.mode()) {
-            case READ_ONLY -> throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "read-only",
-                    "Agent is read-only", "The agent runs neither as root nor with sudo, so it cannot change "
-                            + "NOTRACK rules. Run it as root, install packaging/sudoers.d/conntrack-agent, or set "
-                            + "ctagent.host.mode=dry-run to plan changes.");
-            case DRY_RUN -> true;
-            default -> asked;
-        };
     }
 
     /** A rule matching all traffic needs force and the admin role; the answer carries a warning. */

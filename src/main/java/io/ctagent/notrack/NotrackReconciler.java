@@ -16,6 +16,12 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import io.ctagent.audit.AuditResult;
+import io.ctagent.change.Actor;
+import io.ctagent.change.Change;
+import io.ctagent.change.ChangeMode;
+import io.ctagent.change.ChangePipeline;
+import io.ctagent.change.Done;
 import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
@@ -38,15 +44,15 @@ class NotrackReconciler implements SmartLifecycle {
     private final PlanRunner runner;
     private final ApplicationEventPublisher events;
     private final Clock clock;
-    private final NotrackAudit audit;
+    private final ChangePipeline pipeline;
     private final Duration interval;
     private final Map<String, ReconcileReport> reports = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
 
     NotrackReconciler(HostAgent host, NotrackBackend backend, NotrackState state, PlanRunner runner,
-                      NotrackProperties properties, ApplicationEventPublisher events, NotrackAudit audit,
+                      NotrackProperties properties, ApplicationEventPublisher events, ChangePipeline pipeline,
                       Clock clock) {
-        this.audit = audit;
+        this.pipeline = pipeline;
         this.host = host;
         this.backend = backend;
         this.state = state;
@@ -104,14 +110,7 @@ class NotrackReconciler implements SmartLifecycle {
             report = report(ids, false, "the agent runs in " + host.mode() + " mode and does not re-create rules");
         } else {
             try {
-                boolean restored = audit.recordRepair(netns, ids,
-                        () -> runner.apply(netns, backend.planAdd(missing, now), "re-creating NOTRACK rules " + ids,
-                                () -> { }),
-                        () -> {
-                            KernelState after = backend.read(netns);
-                            return missing.stream().allMatch(
-                                    rule -> after.locationsOf(rule.id()).containsAll(backend.locations(rule.spec())));
-                        });
+                boolean restored = pipeline.run(new Repair(netns, missing, now));
                 report = report(ids, restored, restored ? null : "rules still missing after re-creating them");
             } catch (OperatorProblem problem) {
                 report = report(ids, false, problem.getBody().getDetail());
@@ -122,6 +121,78 @@ class NotrackReconciler implements SmartLifecycle {
         events.publishEvent(new NotrackDriftDetected(netns.name().orElse(null), backend.name(), ids,
                 report.restored(), report.at()));
         return report;
+    }
+
+    /** Re-creating the missing rules: a change the agent makes itself, so its actor is {@code system}. */
+    private final class Repair implements Change<Boolean> {
+
+        private final NetnsTarget netns;
+        private final List<NotrackRule> missing;
+        private final KernelState now;
+        private final List<String> ids;
+        private List<CommandRecord> ran = List.of();
+
+        Repair(NetnsTarget netns, List<NotrackRule> missing, KernelState now) {
+            this.netns = netns;
+            this.missing = missing;
+            this.now = now;
+            this.ids = missing.stream().map(NotrackRule::id).toList();
+        }
+
+        @Override
+        public String action() {
+            return "notrack.reconcile";
+        }
+
+        @Override
+        public String target() {
+            return NotrackService.auditTarget(netns, String.join(",", ids));
+        }
+
+        @Override
+        public Map<String, ?> params() {
+            return Map.of("missing", ids);
+        }
+
+        @Override
+        public Actor actor() {
+            return Actor.system();
+        }
+
+        @Override
+        public boolean dryRunAsked() {
+            return false;
+        }
+
+        @Override
+        public void guard(ChangeMode mode) {
+            // It only re-creates the agent's own rules, as the state file lists them: nothing to refuse.
+        }
+
+        @Override
+        public Object before() {
+            return null;
+        }
+
+        @Override
+        public void apply() {
+            ran = runner.apply(netns, backend.planAdd(missing, now), "re-creating NOTRACK rules " + ids, () -> { });
+        }
+
+        @Override
+        public Done<Boolean> readBack() {
+            KernelState after = backend.read(netns);
+            boolean restored = missing.stream()
+                    .allMatch(rule -> after.locationsOf(rule.id()).containsAll(backend.locations(rule.spec())));
+            return new Done<>(restored ? AuditResult.APPLIED : AuditResult.FAILED, null, Map.of("restored", restored),
+                    NotrackService.audited(ran), restored ? null : "rules still missing after re-creating them",
+                    List.of(), (auditId, warnings) -> restored);
+        }
+
+        @Override
+        public Done<Boolean> plan() {
+            throw new IllegalStateException("reconcile runs only when the agent may change the host");
+        }
     }
 
     private ReconcileReport report(List<String> missing, boolean restored, String error) {

@@ -13,15 +13,21 @@ import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
+import io.ctagent.audit.AuditCommand;
+import io.ctagent.audit.AuditResult;
+import io.ctagent.change.Change;
+import io.ctagent.change.ChangeMode;
+import io.ctagent.change.ChangePipeline;
+import io.ctagent.change.Done;
 import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.problem.OperatorProblem;
 
 /**
- * Lists, adds and deletes the agent's NOTRACK rules of a namespace. Every change follows one
- * path: validate -> audit intent -> apply through the backend -> read back -> persist -> audit
- * outcome, under the one NOTRACK lock; a refusal before the intent is audited too.
+ * Lists, adds and deletes the agent's NOTRACK rules of a namespace. Every change is one the
+ * {@link ChangePipeline} runs: guards -> intent -> apply through the backend -> read back, then the
+ * state file -> outcome; a refusal before the intent is audited too.
  */
 @Service
 public class NotrackService {
@@ -34,12 +40,12 @@ public class NotrackService {
     private final PlanRunner runner;
     private final NotrackReconciler reconciler;
     private final Clock clock;
-    private final NotrackAudit audit;
+    private final ChangePipeline pipeline;
 
     NotrackService(HostAgent host, NotrackBackend backend, NotrackState state, NamespaceRules others,
-                   ChangeGuards guards, PlanRunner runner, NotrackReconciler reconciler, NotrackAudit audit,
+                   ChangeGuards guards, PlanRunner runner, NotrackReconciler reconciler, ChangePipeline pipeline,
                    Clock clock) {
-        this.audit = audit;
+        this.pipeline = pipeline;
         this.host = host;
         this.backend = backend;
         this.state = state;
@@ -87,76 +93,218 @@ public class NotrackService {
      */
     public NotrackChange create(NetnsTarget netns, NotrackRequest request, boolean callerIsAdmin) {
         RuleSpec spec = RuleSpecParser.parse(request);
-        return audit.attempt("notrack.add", netns, "new", Map.of("request", request), () -> {
-            List<String> warnings = new ArrayList<>(guards.matchAll(spec, request.forceAsked(), callerIsAdmin));
-            boolean dryRun = guards.dryRun(request.dryRunAsked());
-            host.requireNetns(netns);
-            return runner.locked(() -> audit.record("notrack.add", netns, "new", Map.of("request", request), null,
-                    () -> add(netns, spec, dryRun, warnings)));
-        });
+        return pipeline.run(new AddRule(netns, spec, request, callerIsAdmin));
     }
 
-    private NotrackChange add(NetnsTarget netns, RuleSpec spec, boolean dryRun, List<String> warnings) {
-        List<NotrackRule> desired = state.rules(netns);
-        KernelState now = readForPlan(netns, dryRun, warnings);
-        Optional<NotrackRule> same = desired.stream().filter(rule -> rule.spec().sameMatch(spec)).findFirst();
-        if (same.isPresent()) {
-            RuleStatus existing = status(same.get(), netns, now);
-            warnings.add("An identical rule exists already (" + same.get().id() + "); nothing was changed.");
-            return new NotrackChange(existing, existing, false, dryRun, List.of(), warnings, null);
+    /** Adding one rule, as the change pipeline runs it. */
+    private final class AddRule implements Change<NotrackChange> {
+
+        private final NetnsTarget netns;
+        private final RuleSpec spec;
+        private final NotrackRequest request;
+        private final boolean callerIsAdmin;
+        private final List<String> warnings = new ArrayList<>();
+        private List<NotrackRule> desired;
+        private KernelState now;
+        private RuleStatus existing;
+        private NotrackRule rule;
+        private List<HostCommand> plan;
+        private List<CommandRecord> ran = List.of();
+
+        AddRule(NetnsTarget netns, RuleSpec spec, NotrackRequest request, boolean callerIsAdmin) {
+            this.netns = netns;
+            this.spec = spec;
+            this.request = request;
+            this.callerIsAdmin = callerIsAdmin;
         }
-        NotrackRule rule = new NotrackRule(unusedId(desired, now), spec, Instant.now(clock));
-        warnings.addAll(guards.natOverlaps(netns, spec));
-        List<HostCommand> plan = backend.planAdd(List.of(rule), now);
-        if (dryRun) {
+
+        @Override
+        public String action() {
+            return "notrack.add";
+        }
+
+        @Override
+        public String target() {
+            return auditTarget(netns, "new");
+        }
+
+        @Override
+        public Map<String, ?> params() {
+            return Map.of("request", request);
+        }
+
+        @Override
+        public boolean dryRunAsked() {
+            return request.dryRunAsked();
+        }
+
+        @Override
+        public void guard(ChangeMode mode) {
+            warnings.addAll(guards.matchAll(spec, request.forceAsked(), callerIsAdmin));
+            host.requireNetns(netns);
+            desired = state.rules(netns);
+            now = readForPlan(netns, mode.dryRun(), warnings);
+            Optional<NotrackRule> same = desired.stream().filter(r -> r.spec().sameMatch(spec)).findFirst();
+            if (same.isPresent()) {
+                existing = status(same.get(), netns, now);
+                warnings.add("An identical rule exists already (" + same.get().id() + "); nothing was changed.");
+                return;
+            }
+            rule = new NotrackRule(unusedId(desired, now), spec, Instant.now(clock));
+            warnings.addAll(guards.natOverlaps(netns, spec));
+            plan = backend.planAdd(List.of(rule), now);
+        }
+
+        @Override
+        public Object before() {
+            return null;
+        }
+
+        @Override
+        public void apply() {
+            if (existing == null) {
+                ran = runner.apply(netns, plan, "adding NOTRACK rule " + rule.id(), undo());
+            }
+        }
+
+        /** The kernel must show every copy of the rule; only then does the state file record it. */
+        @Override
+        public Done<NotrackChange> readBack() {
+            if (existing != null) {
+                return done(new NotrackChange(existing, existing, false, false, List.of(), warnings, null));
+            }
+            KernelState after = backend.read(netns);
+            if (!after.locationsOf(rule.id()).containsAll(backend.locations(spec))) {
+                PlanRunner.undoQuietly(undo(), "adding NOTRACK rule " + rule.id());
+                throw notReadBack(rule.id(), "added", ran);
+            }
+            persist(netns, with(desired, rule), undo());
+            return done(new NotrackChange(null, status(rule, netns, after), true, false, ran, warnings, null));
+        }
+
+        @Override
+        public Done<NotrackChange> plan() {
+            if (existing != null) {
+                return done(new NotrackChange(existing, existing, false, true, List.of(), warnings, null));
+            }
             RuleStatus planned = status(rule, netns, now).planned();
-            return new NotrackChange(null, planned, false, true, runner.planned(netns, plan), warnings, null);
+            return done(new NotrackChange(null, planned, false, true, runner.planned(netns, plan), warnings, null));
         }
-        Runnable undo = () -> removeQuietly(netns, rule.id());
-        List<CommandRecord> ran = runner.apply(netns, plan, "adding NOTRACK rule " + rule.id(), undo);
-        KernelState after = backend.read(netns);
-        if (!after.locationsOf(rule.id()).containsAll(backend.locations(spec))) {
-            PlanRunner.undoQuietly(undo, "adding NOTRACK rule " + rule.id());
-            throw notReadBack(rule.id(), "added", ran);
+
+        private Runnable undo() {
+            return () -> removeQuietly(netns, rule.id());
         }
-        persist(netns, with(desired, rule), undo);
-        return new NotrackChange(null, status(rule, netns, after), true, false, ran, warnings, null);
     }
 
     public NotrackChange delete(NetnsTarget netns, String id, boolean dryRunAsked) {
         NotrackRule.parseId(id);
-        return audit.attempt("notrack.delete", netns, id, Map.of("dryRun", dryRunAsked), () -> {
-            boolean dryRun = guards.dryRun(dryRunAsked);
-            host.requireNetns(netns);
-            return runner.locked(() -> audit.record("notrack.delete", netns, id, Map.of("dryRun", dryRun), null,
-                    () -> remove(netns, id, dryRun)));
-        });
+        return pipeline.run(new RemoveRule(netns, id, dryRunAsked));
     }
 
-    private NotrackChange remove(NetnsTarget netns, String id, boolean dryRun) {
-        List<NotrackRule> desired = state.rules(netns);
-        Optional<NotrackRule> rule = desired.stream().filter(r -> r.id().equals(id)).findFirst();
-        KernelState now = backend.read(netns);
-        List<KernelRule> copies = now.copiesOf(id);
-        if (rule.isEmpty() && copies.isEmpty()) {
-            throw notFound(netns, id);
+    /** Deleting one rule (or the kernel's left-over copies of it), as the change pipeline runs it. */
+    private final class RemoveRule implements Change<NotrackChange> {
+
+        private final NetnsTarget netns;
+        private final String id;
+        private final boolean dryRunAsked;
+        private boolean dryRun;
+        private List<NotrackRule> desired;
+        private Optional<NotrackRule> rule;
+        private RuleStatus before;
+        private List<HostCommand> plan;
+        private List<CommandRecord> ran = List.of();
+
+        RemoveRule(NetnsTarget netns, String id, boolean dryRunAsked) {
+            this.netns = netns;
+            this.id = id;
+            this.dryRunAsked = dryRunAsked;
+            this.dryRun = dryRunAsked;
         }
-        RuleStatus before = rule.map(r -> status(r, netns, now))
-                .orElseGet(() -> RuleStatus.leftOver(id, name(netns), copies));
-        List<HostCommand> plan = backend.planRemove(id, now);
-        if (dryRun) {
-            return new NotrackChange(before, null, false, true, runner.planned(netns, plan), List.of(), null);
+
+        @Override
+        public String action() {
+            return "notrack.delete";
         }
-        Runnable undo = () -> rule.ifPresent(r -> restoreQuietly(netns, r));
-        List<CommandRecord> ran = runner.apply(netns, plan, "deleting NOTRACK rule " + id, undo);
-        if (!backend.read(netns).copiesOf(id).isEmpty()) {
-            PlanRunner.undoQuietly(undo, "deleting NOTRACK rule " + id);
-            throw notReadBack(id, "deleted", ran);
+
+        @Override
+        public String target() {
+            return auditTarget(netns, id);
         }
-        if (rule.isPresent()) {
-            persist(netns, desired.stream().filter(r -> !r.id().equals(id)).toList(), undo);
+
+        @Override
+        public Map<String, ?> params() {
+            return Map.of("dryRun", dryRun);
         }
-        return new NotrackChange(before, null, true, false, ran, List.of(), null);
+
+        @Override
+        public boolean dryRunAsked() {
+            return dryRunAsked;
+        }
+
+        @Override
+        public void guard(ChangeMode mode) {
+            dryRun = mode.dryRun();
+            host.requireNetns(netns);
+            desired = state.rules(netns);
+            rule = desired.stream().filter(r -> r.id().equals(id)).findFirst();
+            KernelState now = backend.read(netns);
+            List<KernelRule> copies = now.copiesOf(id);
+            if (rule.isEmpty() && copies.isEmpty()) {
+                throw notFound(netns, id);
+            }
+            before = rule.map(r -> status(r, netns, now)).orElseGet(() -> RuleStatus.leftOver(id, name(netns), copies));
+            plan = backend.planRemove(id, now);
+        }
+
+        @Override
+        public Object before() {
+            return before;
+        }
+
+        @Override
+        public void apply() {
+            ran = runner.apply(netns, plan, "deleting NOTRACK rule " + id, undo());
+        }
+
+        /** No copy may be left in the kernel; only then does the state file forget the rule. */
+        @Override
+        public Done<NotrackChange> readBack() {
+            if (!backend.read(netns).copiesOf(id).isEmpty()) {
+                PlanRunner.undoQuietly(undo(), "deleting NOTRACK rule " + id);
+                throw notReadBack(id, "deleted", ran);
+            }
+            if (rule.isPresent()) {
+                persist(netns, desired.stream().filter(r -> !r.id().equals(id)).toList(), undo());
+            }
+            return done(new NotrackChange(before, null, true, false, ran, List.of(), null));
+        }
+
+        @Override
+        public Done<NotrackChange> plan() {
+            return done(new NotrackChange(before, null, false, true, runner.planned(netns, plan), List.of(), null));
+        }
+
+        private Runnable undo() {
+            return () -> rule.ifPresent(r -> restoreQuietly(netns, r));
+        }
+    }
+
+    /** How a NOTRACK change ended, for the outcome record; the answer carries the outcome's id. */
+    private static Done<NotrackChange> done(NotrackChange change) {
+        AuditResult result = change.dryRun() ? AuditResult.DRY_RUN
+                : change.applied() ? AuditResult.APPLIED : AuditResult.UNCHANGED;
+        return new Done<>(result, change.before(), change.after(), audited(change.commands()), null,
+                change.warnings(), (auditId, warnings) -> new NotrackChange(change.before(), change.after(),
+                        change.applied(), change.dryRun(), change.commands(), warnings, auditId));
+    }
+
+    /** An audit target: the rule in its namespace. */
+    static String auditTarget(NetnsTarget netns, String ruleId) {
+        return "netns:" + netns.name().orElse("(own)") + "/notrack/" + ruleId;
+    }
+
+    static List<AuditCommand> audited(List<CommandRecord> records) {
+        return records.stream().map(r -> new AuditCommand(r.argv(), r.exitCode(), r.durationMillis())).toList();
     }
 
     private List<RuleStatus> statuses(NetnsTarget netns, KernelState now) {

@@ -122,6 +122,7 @@ final class AccessRules implements AuthorizationManager<RequestAuthorizationCont
         rules.add(new Rule(HttpMethod.DELETE, API + "/notrack/rules/{id}", Access.OPERATOR));
 
         get(rules, Access.VIEWER, API + "/netns", API + "/events", API + "/events/stream", API + "/diagnosis");
+        get(rules, Access.VIEWER, API + "/netns/history");
 
         get(rules, Access.AUDITOR, API + "/audit", API + "/audit/**");
 

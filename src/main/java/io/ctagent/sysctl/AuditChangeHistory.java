@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Rollback's view of the audit log: the outcome record of a change (the auditId its response
- * carried; the id of its intent leads to the same outcome), with the {@link ChangeAudit.State}
+ * carried; the id of its intent leads to the same outcome), with the {@link SysctlState}
  * it recorded as {@code before}. The record is trusted only when the hash chain holds from its
  * start through it, as GET /api/v1/audit/verify checks: an edited, removed or inserted record at
  * or before it refuses the rollback.

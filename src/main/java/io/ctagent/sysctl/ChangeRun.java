@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 
+import io.ctagent.change.ChangeSteps;
 import io.ctagent.hostagent.HostWrite;
 import io.ctagent.hostagent.HostWriter;
 import io.ctagent.hostagent.NetnsTarget;

@@ -2,6 +2,8 @@ package io.ctagent.usage;
 
 import java.time.Instant;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * How full the connection-tracking table is.
  *
@@ -17,8 +19,24 @@ import java.time.Instant;
  * @param level OK, WARN or CRITICAL by ctagent.usage.warn-percent / critical-percent
  * @param warnPercent the configured percent for WARN (the dashboard draws its bands from these)
  * @param criticalPercent the configured percent for CRITICAL
+ * @param fullest the namespace with the most entries on the whole host (max is global, counts are per
+ *                namespace): set by GET /api/v1/conntrack/usage, absent elsewhere
  */
 public record ConntrackUsage(String netns, long count, long max, double usagePercent, long buckets, Long hashsize,
                              double entriesPerBucket, long memoryBytes, int objectSize, UsageLevel level,
-                             Instant sampledAt, int warnPercent, int criticalPercent) {
+                             Instant sampledAt, int warnPercent, int criticalPercent,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) FullestNamespace fullest) {
+
+    /** One namespace's usage, without the host-wide fullest namespace. */
+    public ConntrackUsage(String netns, long count, long max, double usagePercent, long buckets, Long hashsize,
+                          double entriesPerBucket, long memoryBytes, int objectSize, UsageLevel level,
+                          Instant sampledAt, int warnPercent, int criticalPercent) {
+        this(netns, count, max, usagePercent, buckets, hashsize, entriesPerBucket, memoryBytes, objectSize, level,
+                sampledAt, warnPercent, criticalPercent, null);
+    }
+
+    public ConntrackUsage withFullest(FullestNamespace namespace) {
+        return new ConntrackUsage(netns, count, max, usagePercent, buckets, hashsize, entriesPerBucket, memoryBytes,
+                objectSize, level, sampledAt, warnPercent, criticalPercent, namespace);
+    }
 }

@@ -7,14 +7,14 @@ import java.util.regex.Pattern;
 import io.ctagent.problem.InvalidInput;
 
 /** Parses the `window` parameter: a positive number of s, m or h, at most the kept history. */
-final class HistoryWindowParam {
+public final class HistoryWindowParam {
 
     private static final Pattern WINDOW = Pattern.compile("([1-9][0-9]{0,5})([smh])");
 
     private HistoryWindowParam() {
     }
 
-    static Duration parse(String text, Duration max) {
+    public static Duration parse(String text, Duration max) {
         Matcher m = WINDOW.matcher(text);
         if (!m.matches()) {
             throw new InvalidInput("window", "window must be a number followed by s, m or h, e.g. 15m");

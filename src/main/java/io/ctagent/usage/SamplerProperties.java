@@ -16,7 +16,7 @@ public record SamplerProperties(
         @DefaultValue("5s") Duration interval,
         @DefaultValue("1h") Duration history) {
 
-    int capacity() {
+    public int capacity() {
         return (int) Math.max(2, history.toMillis() / Math.max(1, interval.toMillis()) + 1);
     }
 }

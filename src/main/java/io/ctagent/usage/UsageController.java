@@ -1,5 +1,6 @@
 package io.ctagent.usage;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -17,17 +18,22 @@ class UsageController {
 
     private final UsageService usage;
     private final UsageHistory history;
+    private final ObjectProvider<FullestNamespaceFinder> fullest;
 
-    UsageController(UsageService usage, UsageHistory history) {
+    UsageController(UsageService usage, UsageHistory history, ObjectProvider<FullestNamespaceFinder> fullest) {
         this.usage = usage;
         this.history = history;
+        this.fullest = fullest;
     }
 
     @GetMapping("/usage")
-    @Operation(summary = "Count, max, buckets, memory and level (OK/WARN/CRITICAL)")
+    @Operation(summary = "Count, max, buckets, memory and level (OK/WARN/CRITICAL) of one namespace, "
+            + "and the host's fullest namespace")
     ConntrackUsage usage(@Parameter(description = "a network namespace under /run/netns; default: the agent's own")
                          @RequestParam(required = false) String netns) {
-        return usage.usage(NetnsTarget.parse(netns));
+        ConntrackUsage asked = usage.usage(NetnsTarget.parse(netns));
+        FullestNamespaceFinder finder = fullest.getIfAvailable();
+        return finder == null ? asked : asked.withFullest(finder.fullest().orElse(null));
     }
 
     @GetMapping("/stats")

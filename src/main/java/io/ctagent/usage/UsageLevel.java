@@ -4,7 +4,7 @@ package io.ctagent.usage;
 public enum UsageLevel {
     OK, WARN, CRITICAL;
 
-    static UsageLevel of(double usagePercent, UsageProperties properties) {
+    public static UsageLevel of(double usagePercent, UsageProperties properties) {
         if (usagePercent >= properties.criticalPercent()) {
             return CRITICAL;
         }

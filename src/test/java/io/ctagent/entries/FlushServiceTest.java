@@ -5,7 +5,8 @@ import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 import io.ctagent.audit.AuditLog;
-import io.ctagent.hostagent.MutationLock;
+import io.ctagent.testsupport.AuditTrail;
+import io.ctagent.testsupport.TestPipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +14,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.clearInvocations;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -24,6 +26,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mockito.Mockito;
 import org.springframework.http.HttpStatus;
 
 import io.ctagent.hostagent.CommandResult;
@@ -62,8 +65,9 @@ class FlushServiceTest {
             return argv;
         });
         flush = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
-                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2), new MutationLock(),
-                AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()));
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2),
+                TestPipeline.of(AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()), host));
+        clearInvocations(host); // wiring the pipeline's writer asks for the roots; no test is about that
     }
 
     static FlushRequest request(FilterParams filter, Boolean dryRun, Boolean all) {
@@ -106,6 +110,27 @@ class FlushServiceTest {
         String audit = java.nio.file.Files.readString(auditFile);
         assertThat(audit).contains("\"action\":\"conntrack.delete\"", "\"result\":\"APPLIED\"",
                 result.auditId());
+    }
+
+    @Test
+    void whenTheOutcomeIsLostAnAppliedDeleteAnswersWithAWarningAndTheIntentId() {
+        AuditTrail trail = AuditTrail.inTempDir("ctagent-flush-audit");
+        FlushService losing = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2),
+                TestPipeline.of(trail.losingOutcomes(Mockito.spy(trail.log())), host));
+        given(table.count(LAB)).willReturn(300L, 288L);
+        given(entries.countMatching(eq(LAB), any())).willReturn(0L);
+        conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): 12 flow entries have been deleted.\n");
+
+        FlushResult result = losing.flush(LAB, request(udp53(), null, null), null);
+
+        assertThat(result.applied()).isTrue();
+        assertThat(result.deleted()).isEqualTo(12);
+        assertThat(result.warnings()).anyMatch(warning -> warning.contains("outcome could not be written"));
+        assertThat(trail.records()).singleElement().satisfies(intent -> {
+            assertThat(intent.path("phase").asString()).isEqualTo("intent");
+            assertThat(result.auditId()).isEqualTo(intent.path("id").asString());
+        });
     }
 
     @Test
@@ -239,7 +264,8 @@ class FlushServiceTest {
         List<String> lines = java.nio.file.Files.readAllLines(auditFile);
         assertThat(lines).singleElement().asString().contains("\"phase\":\"rejected\"", "\"result\":\"FAILED\"",
                 "\"action\":\"conntrack.delete\"", "\"target\":\"netns:lab1/conntrack\"",
-                "\"reason\":\"read-only: ");
+                "\"reason\":\"read-only-mode: ");
+        given(host.mode()).willReturn(EffectiveMode.DIRECT);
         SecurityContextHolder.getContext().setAuthentication(
                 new TestingAuthenticationToken("ops", null, "ROLE_OPERATOR"));
         try {

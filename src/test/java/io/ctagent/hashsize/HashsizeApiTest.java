@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -25,9 +26,11 @@ import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 
+import io.ctagent.audit.AuditLog;
 import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.FakeHost;
 import io.ctagent.testsupport.TestApiKeys;
@@ -68,6 +71,9 @@ class HashsizeApiTest {
 
     @Autowired
     MockMvc mvc;
+
+    @MockitoSpyBean
+    AuditLog auditLog;
 
     @BeforeEach
     void reset() throws IOException {
@@ -146,6 +152,26 @@ class HashsizeApiTest {
         assertThat(unchanged.result()).isEqualTo("UNCHANGED");
         assertThat(unchanged.outcome().get("commands")).isEmpty();
         assertThat(java.nio.file.Files.getLastModifiedTime(DIR.resolve(BUCKETS)).toMillis()).isZero();
+    }
+
+    @Test
+    void whenTheOutcomeIsLostTheResizeAnswers200WithAWarningAndNamesTheKeyAsActor() throws Exception {
+        AUDIT.losingOutcomes(auditLog);
+        int before = AUDIT.records().size();
+
+        String body = resize("{\"value\": 262144}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.result").value("APPLIED"))
+                .andExpect(jsonPath("$.warnings", hasItem(containsString("outcome could not be written"))))
+                .andReturn().getResponse().getContentAsString();
+
+        assertThat(host.read(BUCKETS)).isEqualTo("262144\n");
+        List<JsonNode> records = AUDIT.records();
+        assertThat(records.subList(before, records.size())).singleElement().satisfies(intent -> {
+            assertThat(intent.path("phase").asString()).isEqualTo("intent");
+            assertThat(intent.path("actor").asString()).isEqualTo("key:test-operator");
+            assertThat(JSON.readTree(body).path("auditId").asString()).isEqualTo(intent.path("id").asString());
+        });
     }
 
     @Test

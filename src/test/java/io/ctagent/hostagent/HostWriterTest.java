@@ -154,34 +154,82 @@ class HostWriterTest {
                         "net.netfilter.nf_conntrack_udp_timeout=10");
     }
 
-    @Test
-    void sudoModeWritesFilesWithDdOfAFixedTempPathThenMv() {
-        HostWriter writer = writer(HostMode.SUDO);
-        assumeThat(agent.tools().find(Tool.SUDO)).isPresent();
-        String target = host.root().resolve(PERSIST).toString();
-        String tempFile = host.root().resolve("etc/sysctl.d/.90-conntrack-agent.conf.ctagent-tmp").toString();
+    /**
+     * Sudo mode with a stand-in sudo (drops -n, runs the rest) and a stand-in root helper that records its
+     * arguments and stdin: what the agent hands the helper, not what the helper does (RootHelperTest).
+     */
+    private HostWriter sudoWriterWithRecordingHelper(Path bin) throws Exception {
+        host = FakeHost.copyTo(temp.resolve("host"));
+        Files.createDirectories(bin);
+        script(bin.resolve("sudo"), "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n");
+        script(bin.resolve("conntrack-agent-root"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + bin.resolve("args")
+                + "\ncat > " + bin.resolve("stdin") + "\n");
+        HostProperties properties = new HostProperties(host.proc().toString(), host.sys().toString(),
+                host.root().toString(), HostMode.SUDO, java.time.Duration.ofSeconds(10), 1 << 20,
+                bin + ":" + TestHostProperties.TOOL_PATH);
+        CommandRunner runner = new CommandRunner(properties);
+        agent = new HostAgent(properties, new HostPaths(properties), new Tools(properties), runner);
+        return new HostWriter(agent, runner);
+    }
 
-        assertThat(writer.replaceFileCommands(PERSIST)).containsExactly(
-                List.of(path(agent, Tool.SUDO), "-n", path(agent, Tool.DD), "of=" + tempFile, "conv=fsync",
-                        "status=none"),
-                List.of(path(agent, Tool.SUDO), "-n", path(agent, Tool.MV), "-f", tempFile, target));
-        assertThat(writer.sysParameterCommand("module/nf_conntrack/parameters/hashsize", 65536)).containsExactly(
-                path(agent, Tool.SUDO), "-n", path(agent, Tool.DD),
-                "of=" + host.sys().resolve("module/nf_conntrack/parameters/hashsize"), "status=none");
+    private static void script(Path file, String text) throws Exception {
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     @Test
-    void sudoModeReallyFeedsTheContentThroughStdin() throws Exception {
-        HostWriter writer = writer(HostMode.SUDO);
-        assumeThat(agent.tools().find(Tool.SUDO)).isPresent();
-        assumeThat(agent.root()).as("sudo -n without a password needs root here").isTrue();
+    void sudoModeWritesFilesAndTheHashsizeThroughTheRootHelperNeverAFileWriter() throws Exception {
+        Path bin = temp.resolve("bin");
+        HostWriter writer = sudoWriterWithRecordingHelper(bin);
+        String helper = bin.resolve("conntrack-agent-root").toString();
+        String sudo = bin.resolve("sudo").toString();
+        String target = host.root().resolve(PERSIST).toString();
+
+        assertThat(writer.replaceFileCommands(PERSIST)).containsExactly(List.of(sudo, "-n", helper, "persist", target));
+        assertThat(writer.sysParameterCommand("module/nf_conntrack/parameters/hashsize", 65536))
+                .containsExactly(sudo, "-n", helper, "set-hashsize", "65536");
+        assertThat(agent.argv(NetnsTarget.parse("lab1"), Tool.NFT, List.of("-f", "-")))
+                .containsExactly(sudo, "-n", helper, "nft-apply", "--netns", "lab1");
+        assertThat(agent.argv(NetnsTarget.OWN, Tool.NFT, List.of("-f", "-"))).containsExactly(sudo, "-n", helper,
+                "nft-apply");
+        // Reads of nft stay exact commands.
+        assertThat(agent.argv(NetnsTarget.OWN, Tool.NFT, List.of("-a", "list", "ruleset")))
+                .containsExactly(sudo, "-n", path(agent, Tool.NFT), "-a", "list", "ruleset");
+    }
+
+    @Test
+    void withoutTheRootHelperASudoWriteIsA503SayingHowToInstallIt() throws Exception {
+        Path bin = Files.createDirectories(temp.resolve("only-sudo"));
+        script(bin.resolve("sudo"), "#!/bin/sh\nexit 1\n");
+        host = FakeHost.copyTo(temp.resolve("host"));
+        HostProperties properties = new HostProperties(host.proc().toString(), host.sys().toString(),
+                host.root().toString(), HostMode.SUDO, java.time.Duration.ofSeconds(10), 1 << 20, bin.toString());
+        CommandRunner runner = new CommandRunner(properties);
+        HostWriter writer = new HostWriter(new HostAgent(properties, new HostPaths(properties), new Tools(properties),
+                runner), runner);
+
+        assertThatThrownBy(() -> writer.replaceFile(PERSIST, "net.netfilter.nf_conntrack_max = 7\n"))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> {
+                    assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+                    assertThat(problem.getBody().getDetail()).contains("/usr/local/sbin/conntrack-agent-root",
+                            "packaging/sudoers.d/conntrack-agent");
+                });
+        assertThat(host.root().resolve(PERSIST)).doesNotExist();
+    }
+
+    @Test
+    void sudoModeFeedsTheFileContentToTheHelperOnStdin() throws Exception {
+        Path bin = temp.resolve("bin");
+        HostWriter writer = sudoWriterWithRecordingHelper(bin);
 
         HostWrite write = writer.replaceFile(PERSIST, "# kept\nnet.netfilter.nf_conntrack_max = 7\n");
 
         assertThat(write.succeeded()).as(write.message()).isTrue();
-        assertThat(host.read(PERSIST)).isEqualTo("# kept\nnet.netfilter.nf_conntrack_max = 7\n");
-        assertThat(write.results()).hasSize(2).allSatisfy(result -> assertThat(result.exitCode()).isZero());
-        assertThat(host.root().resolve("etc/sysctl.d/.90-conntrack-agent.conf.ctagent-tmp")).doesNotExist();
+        assertThat(write.results()).singleElement().satisfies(result -> assertThat(result.exitCode()).isZero());
+        assertThat(Files.readString(bin.resolve("stdin"))).isEqualTo("# kept\nnet.netfilter.nf_conntrack_max = 7\n");
+        assertThat(Files.readString(bin.resolve("args"))).isEqualTo("persist\n" + host.root().resolve(PERSIST) + "\n");
+        // The agent wrote nothing itself: the helper (here a recorder) is the only writer.
+        assertThat(host.root().resolve(PERSIST)).doesNotExist();
     }
 
     @Test

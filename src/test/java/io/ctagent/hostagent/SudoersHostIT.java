@@ -31,21 +31,29 @@ class SudoersHostIT {
     static Path temp;
 
     private static Path dir;
+    private static String helper;
     private static HostWriter writer;
     private static HostAgent host;
 
     @BeforeAll
     static void prepare() throws IOException {
-        HostPrerequisites.require("sudo", "visudo", "unshare", "mount", "sysctl", "nsenter", "dd", "mv", "cat", "nft",
-                "iptables");
+        HostPrerequisites.require("sudo", "visudo", "unshare", "mount", "sysctl", "nsenter", "cat", "nft",
+                "iptables", "conntrack");
         dir = temp.resolve("sudoers.d");
         Files.createDirectories(dir);
+        // A stand-in for the root helper at a path of this test's own: sudo -l only needs it to exist.
+        Path bin = Files.createDirectories(temp.resolve("bin"));
+        helper = bin.resolve("conntrack-agent-root").toString();
+        Files.writeString(Path.of(helper), "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(Path.of(helper), PosixFilePermissions.fromString("rwxr-xr-x"));
         Path file = dir.resolve("conntrack-agent");
         Files.writeString(file, Files.readString(SUDOERS)
                 .replace("Defaults:conntrack-agent", "Defaults:nobody")
-                .replace("\nconntrack-agent ALL", "\nnobody ALL"));
+                .replace("\nconntrack-agent ALL", "\nnobody ALL")
+                .replace("/usr/local/sbin/conntrack-agent-root", helper));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r-----"));
-        HostProperties properties = TestHostProperties.withMode("/proc", "/sys", "/", HostMode.SUDO);
+        HostProperties properties = new HostProperties("/proc", "/sys", "/", HostMode.SUDO,
+                java.time.Duration.ofSeconds(10), 1 << 20, bin + ":" + TestHostProperties.TOOL_PATH);
         CommandRunner runner = new CommandRunner(properties);
         host = new HostAgent(properties, new HostPaths(properties), new Tools(properties), runner);
         writer = new HostWriter(host, runner);
@@ -71,7 +79,21 @@ class SudoersHostIT {
                 "net.netfilter.nf_conntrack_udp_timeout", "net.ipv4.tcp_keepalive_time")));
         commands.add(host.argv(lab, Tool.CAT, List.of("/proc/sys/net/netfilter/nf_conntrack_count")));
         commands.add(host.argv(lab, Tool.CAT, List.of("/proc/net/stat/nf_conntrack")));
+        commands.add(host.argv(lab, Tool.CAT, List.of("/proc/net/ip6_tables_names")));
+        commands.add(host.argv(NetnsTarget.OWN, Tool.CAT, List.of("/proc/net/nf_conntrack")));
+        commands.add(host.argv(NetnsTarget.OWN, Tool.CAT, List.of("/sys/module/nf_conntrack/parameters/hashsize")));
+        commands.add(host.argv(NetnsTarget.OWN, Tool.NFT, List.of("-f", "-")));
+        commands.add(host.argv(lab, Tool.NFT, List.of("-f", "-")));
+        commands.add(host.argv(lab, Tool.CONNTRACK, List.of("-L", "-o", "extended")));
+        commands.add(host.argv(NetnsTarget.OWN, Tool.CONNTRACK, List.of("-F")));
+        // entries/DeleteCommand: every option it sends, in its order, and a few on their own.
+        commands.add(host.argv(lab, Tool.CONNTRACK, List.of("-D", "-f", "ipv4", "-p", "udp", "-s", "10.0.0.0/8", "-d",
+                "127.0.1.0/24", "-r", "10.0.0.1", "-q", "10.0.0.2", "--sport", "1", "--dport", "9", "--state",
+                "ESTABLISHED", "-w", "1", "-m", "1/0xff", "-u", "ASSURED,SEEN_REPLY")));
+        commands.add(host.argv(NetnsTarget.OWN, Tool.CONNTRACK, List.of("-D", "-f", "ipv6", "-d", "2001:db8::/32")));
+        commands.add(host.argv(NetnsTarget.OWN, Tool.CONNTRACK, List.of("-D", "-p", "tcp", "--state", "TIME_WAIT")));
 
+        assertThat(commands).filteredOn(command -> command.contains(helper)).hasSize(5);
         for (List<String> command : commands) {
             assertThat(command.subList(0, 2)).containsExactly(HostPrerequisites.which("sudo"), "-n");
             assertThat(allowed(command.subList(2, command.size()))).as(String.join(" ", command)).isTrue();
@@ -87,9 +109,8 @@ class SudoersHostIT {
         List<String> raw = List.of("-w", "5", "-t", "raw");
         for (List<String> command : List.of(
                 List.of(nft, "-j", "list", "table", "inet", "conntrack_agent"),
-                List.of(nft, "-f", "-"),
                 List.of(nft, "-a", "list", "ruleset"),
-                List.of(nsenter, "--net=/run/netns/ctlab-1", "--", nft, "-f", "-"),
+                List.of(nsenter, "--net=/run/netns/ctlab-1", "--", nft, "-a", "list", "ruleset"),
                 concat(iptables, raw, "-v", "-S"),
                 List.of(iptables, "-w", "5", "-t", "nat", "-v", "-S"),
                 concat(iptables, raw, "-N", "CTAGENT-NOTRACK-PREROUTING"),
@@ -109,7 +130,15 @@ class SudoersHostIT {
                 concat(iptables, raw, "-D", "PREROUTING", "1"),
                 concat(iptables, raw, "-A", "PREROUTING", "-j", "CT", "--notrack"),
                 concat(iptables, raw, "-A", "CTAGENT-NOTRACK-OUTPUT", "-j", "DROP"),
+                concat(iptables, raw, "-A", "CTAGENT-NOTRACK-OUTPUT", "--modprobe", "/tmp/x", "-m", "comment",
+                        "--comment", "ctagent:0a1b2c3d", "-j", "CT", "--notrack"),
+                concat(iptables, raw, "-A", "CTAGENT-NOTRACK-OUTPUT", "-m", "string", "--string", "x", "--algo", "bm",
+                        "-m", "comment", "--comment", "ctagent:0a1b2c3d", "-j", "CT", "--notrack"),
+                concat(iptables, raw, "-A", "CTAGENT-NOTRACK-OUTPUT", "-i", "eth0 -j DROP", "-m", "comment",
+                        "--comment", "ctagent:0a1b2c3d", "-j", "CT", "--notrack"),
                 List.of(nft, "flush", "ruleset"),
+                List.of(nft, "-f", "-"),
+                List.of(nsenter, "--net=/run/netns/ctlab-1", "--", nft, "-f", "-"),
                 List.of(nft, "-f", "/tmp/evil.nft"))) {
             assertThat(allowed(command)).as(String.join(" ", command)).isFalse();
         }
@@ -128,7 +157,20 @@ class SudoersHostIT {
         String sysctl = HostPrerequisites.which("sysctl");
         String nsenter = HostPrerequisites.which("nsenter");
         String dd = HostPrerequisites.which("dd");
+        String conntrack = HostPrerequisites.which("conntrack");
         for (List<String> command : List.of(
+                List.of(helper, "persist", "/etc/shadow"),
+                List.of(helper, "persist", "/etc/sysctl.d/91-other.conf"),
+                List.of(helper, "set-hashsize", "1 2"),
+                List.of(helper, "nft-apply", "--netns", "/proc/1/ns/net"),
+                List.of(helper, "--cds-training"),
+                List.of(conntrack, "-D", "-p", "tcp", "--timeout", "1"),
+                List.of(conntrack, "-U", "-m", "1"),
+                List.of(conntrack, "-L", "-o", "xml"),
+                List.of(conntrack, "-D", "--orig-zone", "1"),
+                List.of(nsenter, "--net=/proc/1/ns/net", "--", sysctl, "-w", "net.netfilter.nf_conntrack_udp_timeout=1"),
+                List.of(HostPrerequisites.which("cat"), "/etc/shadow"),
+                List.of("/usr/bin/tee", "/etc/modprobe.d/conntrack-agent.conf"),
                 List.of(sysctl, "-w", "net.netfilter.nf_conntrack_max=1", "kernel.modprobe=/tmp/x"),
                 List.of(sysctl, "-w", "net.netfilter.nf_conntrack_max=1 kernel.modprobe=/tmp/x"),
                 List.of(sysctl, "-w", "kernel.core_pattern=|/tmp/x"),
@@ -141,8 +183,9 @@ class SudoersHostIT {
                 List.of(nsenter, "--net=/run/netns/x", "--", "/bin/sh"),
                 List.of(nsenter, "--net=/run/netns/x", "--", "/usr/bin/cat", "/etc/shadow"),
                 List.of(dd, "of=/etc/shadow", "status=none"),
-                List.of(dd, "if=/etc/shadow", "of=/etc/sysctl.d/.90-conntrack-agent.conf.ctagent-tmp", "conv=fsync",
-                        "status=none"),
+                List.of(dd, "of=/etc/sysctl.d/.90-conntrack-agent.conf.ctagent-tmp", "conv=fsync", "status=none"),
+                List.of(dd, "of=/etc/modprobe.d/.conntrack-agent.conf.ctagent-tmp", "conv=fsync", "status=none"),
+                List.of(dd, "of=/sys/module/nf_conntrack/parameters/hashsize", "status=none"),
                 List.of(HostPrerequisites.which("mv"), "-f", "/tmp/x", "/etc/sysctl.d/90-conntrack-agent.conf"))) {
             assertThat(allowed(command)).as(String.join(" ", command)).isFalse();
         }

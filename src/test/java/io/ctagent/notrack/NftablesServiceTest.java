@@ -176,13 +176,30 @@ class NftablesServiceTest {
     }
 
     @Test
+    void whenTheOutcomeIsLostAnAddedRuleAnswersWithAWarningAndTheIntentId() {
+        NotrackFixture fixture = new NotrackFixture(temp.resolve("lost"), HostMode.DIRECT,
+                NotrackProperties.BackendChoice.NFTABLES);
+        fixture.trail.losingOutcomes(fixture.auditLog);
+
+        NotrackChange change = fixture.service.create(NetnsTarget.OWN, udp(53), false);
+
+        assertThat(change.applied()).isTrue();
+        assertThat(fixture.kernel.nft).isNotEmpty();
+        assertThat(change.warnings()).anyMatch(warning -> warning.contains("outcome could not be written"));
+        assertThat(fixture.trail.records()).singleElement().satisfies(intent -> {
+            assertThat(intent.path("phase").asString()).isEqualTo("intent");
+            assertThat(change.auditId()).isEqualTo(intent.path("id").asString());
+        });
+    }
+
+    @Test
     void readOnlyModeRefusesChangesWith503() throws Exception {
         NotrackFixture readOnly = new NotrackFixture(temp.resolve("ro"), HostMode.DIRECT,
                 NotrackProperties.BackendChoice.NFTABLES, NftablesServiceTest::readOnly, "nft");
 
         for (Runnable change : List.<Runnable>of(
                 () -> readOnly.service.create(NetnsTarget.OWN, udp(53), false),
-                () -> readOnly.service.delete(NetnsTarget.OWN, "0a1b2c3d", true))) {
+                () -> readOnly.service.delete(NetnsTarget.OWN, "0a1b2c3d", false))) {
             assertThatThrownBy(change::run).isInstanceOfSatisfying(OperatorProblem.class,
                     problem -> assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE));
         }
@@ -191,7 +208,7 @@ class NftablesServiceTest {
         List<String> lines = Files.readAllLines(readOnly.auditFile);
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).contains("\"phase\":\"rejected\"", "\"action\":\"notrack.add\"",
-                "\"result\":\"FAILED\"", "\"reason\":\"read-only: ");
+                "\"result\":\"FAILED\"", "\"reason\":\"read-only-mode: ");
         assertThat(lines.get(1)).contains("\"action\":\"notrack.delete\"",
                 "\"target\":\"netns:(own)/notrack/0a1b2c3d\"", "\"result\":\"FAILED\"");
     }

@@ -9,7 +9,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
+import org.mockito.Mockito;
+
 import io.ctagent.audit.AuditLog;
+import io.ctagent.change.ChangePipeline;
+import io.ctagent.hostagent.HostWriter;
+import io.ctagent.testsupport.AuditTrail;
+import io.ctagent.testsupport.TestPipeline;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.HostMode;
 import io.ctagent.hostagent.HostPaths;
@@ -39,6 +45,9 @@ final class NotrackFixture {
     }
 
     final Path auditFile;
+    /** The audit log the pipeline writes, a spy a test may make lose records (see AuditTrail#losingOutcomes). */
+    final AuditLog auditLog;
+    final AuditTrail trail;
 
     NotrackFixture(Path root, HostMode mode, NotrackProperties.BackendChoice choice, String... tools) {
         this(root, mode, choice, host -> host, tools);
@@ -60,7 +69,9 @@ final class NotrackFixture {
         PlanRunner plans = new PlanRunner(host, new io.ctagent.hostagent.MutationLock());
         this.auditFile = root.resolve("audit/audit.jsonl");
         createDirectories(auditFile.getParent());
-        NotrackAudit audit = new NotrackAudit(AuditLog.toFile(auditFile, () -> host.mode().name(), CLOCK));
+        this.trail = AuditTrail.at(auditFile.getParent());
+        this.auditLog = Mockito.spy(AuditLog.toFile(auditFile, () -> host.mode().name(), CLOCK));
+        ChangePipeline audit = TestPipeline.of(auditLog, new HostWriter(host, runner));
         this.reconciler = new NotrackReconciler(host, backend, state, plans, notrack, events::add, audit, CLOCK);
         NamespaceRules others = new NamespaceRules(host, tables);
         this.service = new NotrackService(host, backend, state, others, new ChangeGuards(host, others), plans,

@@ -44,6 +44,26 @@ class NotrackReconcilerTest {
     }
 
     @Test
+    void theReCreationIsAuditedWithTheActorSystem() {
+        NotrackFixture fixture = new NotrackFixture(temp, HostMode.DIRECT, NotrackProperties.BackendChoice.NFTABLES);
+        String id = fixture.service.create(NetnsTarget.OWN, udp(53), false).after().id();
+        fixture.kernel.flush();
+        int before = fixture.trail.records().size();
+
+        fixture.reconciler.reconcile(NetnsTarget.OWN);
+
+        java.util.List<tools.jackson.databind.JsonNode> records = fixture.trail.records();
+        assertThat(records.subList(before, records.size())).hasSize(2).allSatisfy(record -> {
+            assertThat(record.path("action").asString()).isEqualTo("notrack.reconcile");
+            assertThat(record.path("actor").asString()).isEqualTo("system");
+        });
+        tools.jackson.databind.JsonNode outcome = records.get(records.size() - 1);
+        assertThat(outcome.path("result").asString()).isEqualTo("APPLIED");
+        assertThat(outcome.path("target").asString()).endsWith("/notrack/" + id);
+        assertThat(outcome.path("commands")).isNotEmpty();
+    }
+
+    @Test
     void onlyTheMissingCopyIsAddedAndNothingIsDeleted() {
         NotrackFixture fixture = new NotrackFixture(temp, HostMode.DIRECT, NotrackProperties.BackendChoice.IPTABLES);
         String id = fixture.service.create(NetnsTarget.OWN, udp(53), false).after().id();

@@ -146,11 +146,16 @@ class HelmChartTest {
                 .contains("path=/actuator/prometheus");
         assertThat(at(objects.get("Service"), "spec", "clusterIP")).isEqualTo("None");
         assertThat(at(objects.get("PrometheusRule"), "spec")).asString()
-                .contains("ctagent_conntrack_usage_ratio", "ctagent_table_full_events_total", "early_drop");
+                .contains("ctagent_conntrack_usage_ratio", "ctagent_table_full_events_total", "early_drop",
+                        "ConntrackNamespaceUsageCritical", "ctagent_conntrack_fullest_usage_ratio");
         Map<String, Object> container = container(podSpec(objects));
         assertThat(at(container, "securityContext", "privileged")).isEqualTo(false);
         assertThat(at(container, "securityContext", "capabilities", "add")).asString()
                 .contains("NET_ADMIN", "SYS_ADMIN");
+        // Least privilege when not privileged: nothing but the listed capabilities, no escalation.
+        assertThat(at(container, "securityContext", "capabilities", "drop")).asString().isEqualTo("[ALL]");
+        assertThat(at(container, "securityContext", "allowPrivilegeEscalation")).isEqualTo(false);
+        assertThat(at(container, "securityContext", "seccompProfile", "type")).isEqualTo("RuntimeDefault");
     }
 
     // ---- helpers

@@ -73,6 +73,7 @@ class SecurityMatrixTest {
         EXPECTED.put("GET /api/v1/notrack/rules/{}", For.VIEWER);
         EXPECTED.put("DELETE /api/v1/notrack/rules/{}", For.OPERATOR);
         EXPECTED.put("GET /api/v1/netns", For.VIEWER);
+        EXPECTED.put("GET /api/v1/netns/history", For.VIEWER);
         EXPECTED.put("GET /api/v1/events", For.VIEWER);
         EXPECTED.put("GET /api/v1/events/stream", For.VIEWER);
         EXPECTED.put("GET /api/v1/diagnosis", For.VIEWER);

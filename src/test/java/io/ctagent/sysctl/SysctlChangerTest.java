@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mockito.Mockito;
 import org.springframework.http.HttpStatus;
 
 import io.ctagent.audit.AuditLog;
@@ -26,9 +27,9 @@ import io.ctagent.hostagent.HostPaths;
 import io.ctagent.hostagent.HostProperties;
 import io.ctagent.hostagent.HostWrite;
 import io.ctagent.hostagent.HostWriter;
-import io.ctagent.hostagent.MutationLock;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.TestPipeline;
 import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.tuning.HostMemory;
 import io.ctagent.tuning.TuningProperties;
@@ -53,6 +54,7 @@ class SysctlChangerTest {
     private FailingWriter writer;
     private SysctlChanger changer;
     private AuditTrail audit;
+    private AuditLog log;
 
     /** A real direct-mode writer that fails the n-th sysctl write (1-based), or the file write. */
     static final class FailingWriter extends HostWriter {
@@ -103,9 +105,9 @@ class SysctlChangerTest {
         UsageService usage = new UsageService(agent, new UsageProperties(75, 90), Clock.systemUTC());
         SysctlGuards guards = new SysctlGuards(reader, new HostMemory(agent, usage, new TuningProperties(10)));
         audit = AuditTrail.inTempDir("ctagent-changer-audit");
-        AuditLog log = AuditLog.toFile(audit.file(), () -> "DIRECT", Clock.systemUTC());
-        changer = new SysctlChanger(catalog, reader, guards, persistence, writer, new MutationLock(),
-                new AuditChangeHistory(log), new ChangeAudit(log));
+        log = Mockito.spy(AuditLog.toFile(audit.file(), () -> "DIRECT", Clock.systemUTC()));
+        changer = new SysctlChanger(catalog, reader, guards, persistence, writer, new AuditChangeHistory(log),
+                TestPipeline.of(log, writer));
     }
 
     /** The only change in the audit: its intent and outcome. */
@@ -180,6 +182,21 @@ class SysctlChangerTest {
                     assertThat(failed.getBody().getProperties()).containsEntry("auditId", auditId);
                     assertThat(audit.change(auditId).result()).isEqualTo("FAILED");
                 });
+    }
+
+    @Test
+    void whenTheOutcomeIsLostTheAppliedChangeAnswersWithAWarningAndTheIntentId() {
+        audit.losingOutcomes(log);
+
+        SysctlChange change = changer.patch(null, batch(false, "net.netfilter.nf_conntrack_udp_timeout", 45));
+
+        assertThat(change.result()).isEqualTo(ChangeResult.APPLIED);
+        assertThat(host.read(UDP)).isEqualTo("45\n");
+        assertThat(change.warnings()).anyMatch(warning -> warning.contains("outcome could not be written"));
+        assertThat(audit.records()).singleElement().satisfies(intent -> {
+            assertThat(intent.path("phase").asString()).isEqualTo("intent");
+            assertThat(change.auditId()).isEqualTo(intent.path("id").asString());
+        });
     }
 
     @Test

@@ -10,7 +10,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 
+import org.mockito.ArgumentMatchers;
+import org.mockito.Mockito;
 import org.springframework.test.context.DynamicPropertyRegistry;
+
+import io.ctagent.audit.AuditLog;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,6 +41,11 @@ public final class AuditTrail {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A trail in a directory the test owns (its file is audit.jsonl there). */
+    public static AuditTrail at(Path dir) {
+        return new AuditTrail(dir);
     }
 
     public void register(DynamicPropertyRegistry registry) {
@@ -115,6 +124,31 @@ public final class AuditTrail {
         } finally {
             Files.move(away, dir, StandardCopyOption.ATOMIC_MOVE);
         }
+    }
+
+    /**
+     * Stubs a spy of the audit log so that every outcome record is lost: the audit directory vanishes
+     * just as the outcome is written (the change has been applied by then) and comes back after.
+     *
+     * @return the spy, stubbed
+     */
+    public AuditLog losingOutcomes(AuditLog spy) {
+        Mockito.doAnswer(call -> {
+            Path away = dir.resolveSibling(dir.getFileName() + ".away");
+            Files.move(dir, away, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                return call.callRealMethod();
+            } finally {
+                Files.move(away, dir, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }).when(spy).outcome(ArgumentMatchers.any(), ArgumentMatchers.any(), ArgumentMatchers.any(),
+                ArgumentMatchers.any(), ArgumentMatchers.any(), ArgumentMatchers.any());
+        return spy;
+    }
+
+    /** An audit log over this trail's file, for tests that wire a feature by hand. */
+    public AuditLog log() {
+        return AuditLog.toFile(file, () -> "DIRECT", java.time.Clock.systemUTC());
     }
 
     @FunctionalInterface

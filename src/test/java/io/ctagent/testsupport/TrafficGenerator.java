@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +30,21 @@ import java.util.List;
 public final class TrafficGenerator {
 
     private TrafficGenerator() {
+    }
+
+    /** The command that runs this generator in a lab namespace: {@code lab.start(TrafficGenerator.command(...))}. */
+    public static String[] command(String... args) {
+        try {
+            String launcher = ProcessHandle.current().info().command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            String classes = Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource()
+                    .getLocation().toURI()).toString();
+            List<String> argv = new ArrayList<>(List.of(launcher, "-cp", classes, TrafficGenerator.class.getName()));
+            argv.addAll(List.of(args));
+            return argv.toArray(String[]::new);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static void main(String[] args) throws Exception {

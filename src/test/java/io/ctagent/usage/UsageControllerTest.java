@@ -36,6 +36,9 @@ class UsageControllerTest {
     @MockitoBean
     UsageHistory history;
 
+    @MockitoBean
+    FullestNamespaceFinder fullest;
+
     @Test
     void usageHasTheFieldsOfTheContract() throws Exception {
         given(usage.usage(NetnsTarget.OWN)).willReturn(new ConntrackUsage(null, 900, 1000, 90.0, 250, 250L, 3.6,
@@ -54,6 +57,27 @@ class UsageControllerTest {
                 .andExpect(jsonPath("$.sampledAt").value("2026-11-26T12:00:00Z"))
                 .andExpect(jsonPath("$.warnPercent").value(70))
                 .andExpect(jsonPath("$.criticalPercent").value(85));
+    }
+
+    @Test
+    void usageDescribesTheNamespaceAskedAboutAndNamesTheHostsFullest() throws Exception {
+        given(usage.usage(NetnsTarget.OWN)).willReturn(new ConntrackUsage(null, 3, 1000, 0.3, 250, 250L, 0.01,
+                3L * 256 + 250 * 8, 256, UsageLevel.OK, Instant.parse("2026-11-26T12:00:00Z"), 75, 90));
+        given(fullest.fullest()).willReturn(java.util.Optional.of(new FullestNamespace("barslab-x", 4026532281L, false,
+                993, 99.3, UsageLevel.CRITICAL, 1, List.of(new FullestNamespace.NamespaceProcess(4242, "envoy")),
+                "3f1a9c0d2b4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8")));
+
+        mvc.perform(get("/api/v1/conntrack/usage"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.count").value(3))
+                .andExpect(jsonPath("$.level").value("OK"))
+                .andExpect(jsonPath("$.fullest.netns").value("barslab-x"))
+                .andExpect(jsonPath("$.fullest.inode").value(4026532281L))
+                .andExpect(jsonPath("$.fullest.count").value(993))
+                .andExpect(jsonPath("$.fullest.usagePercent").value(99.3))
+                .andExpect(jsonPath("$.fullest.level").value("CRITICAL"))
+                .andExpect(jsonPath("$.fullest.processes[0].command").value("envoy"))
+                .andExpect(jsonPath("$.fullest.containerId").value(org.hamcrest.Matchers.startsWith("3f1a9c0d")));
     }
 
     @Test

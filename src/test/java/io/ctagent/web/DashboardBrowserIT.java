@@ -29,7 +29,11 @@ import io.ctagent.monitor.EventLog;
 import io.ctagent.monitor.EventType;
 import io.ctagent.monitor.Severity;
 import io.ctagent.testsupport.HeadlessChromium;
+import io.ctagent.testsupport.HostPrerequisites;
+import io.ctagent.testsupport.KernelValues;
+import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
+import io.ctagent.testsupport.TrafficGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -51,6 +55,9 @@ class DashboardBrowserIT {
     private static final Path SCREENSHOT = Path.of("target/dashboard.png");
     private static final Path README_SCREENSHOT = Path.of("docs/dashboard.png");
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** A small global max for the lab incident, and the connections held in the lab: 92 % of it. */
+    private static final long LAB_MAX = 1000;
+    private static final long LAB_HELD = 920;
 
     /** GET /api/v1/diagnosis as it is being built (the endpoint answers 404 until it lands). */
     private static final String DIAGNOSIS = """
@@ -181,6 +188,108 @@ class DashboardBrowserIT {
         assertThat(browser.evaluate("document.getElementById('top-sources-body').textContent").asString())
                 .contains("10.0.0.7", "192.168.1.20", "59.67 %");
         browser.screenshot(Path.of("target/dashboard-findings.png"), 1280);
+    }
+
+    /**
+     * The incident of issue 20 on the real kernel: a lab namespace holds about 92 % of a small global max,
+     * nothing dropped yet, while the agent's own table is nearly empty. Usage, health, metrics and the
+     * dashboard's headline must all name the lab namespace. Max is restored in finally.
+     */
+    @Test
+    void aLabNamespaceNearlyFullLeadsUsageHealthMetricsAndTheHeadline() throws Exception {
+        HostPrerequisites.require("ip", "iptables", "conntrack", "nsenter", "sysctl");
+        String max = "net.netfilter.nf_conntrack_max";
+        long originalMax = KernelValues.read(max);
+        Process holder = null;
+        try (LabNamespace lab = LabNamespace.create()) {
+            try {
+                LabNamespace.run("sysctl", "-w", max + "=" + LAB_MAX);
+                holder = lab.start(TrafficGenerator.command("tcp-hold", String.valueOf(LAB_HELD), "18183"));
+                assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                        java.nio.charset.StandardCharsets.UTF_8)).readLine()).isEqualTo("READY " + LAB_HELD);
+                long count = lab.conntrackCount();
+                assertThat(count).as("about 92 % of max").isBetween(LAB_HELD, LAB_MAX * 95 / 100);
+
+                JsonNode usage = awaitJson("/ctagent/api/v1/conntrack/usage",
+                        u -> lab.name().equals(u.path("fullest").path("netns").asString()));
+                JsonNode fullest = usage.get("fullest");
+                assertThat(fullest.get("level").asString()).isEqualTo("CRITICAL");
+                assertThat(fullest.get("count").asLong()).isBetween(LAB_HELD, LAB_MAX * 95 / 100);
+                assertThat(fullest.get("usagePercent").asDouble()).isBetween(90.0, 95.0);
+                assertThat(fullest.get("own").asBoolean()).isFalse();
+                assertThat(usage.get("netns").isNull()).as("usage still describes the agent's own").isTrue();
+                assertThat(usage.get("count").asLong()).isLessThan(LAB_HELD);
+                long inode = fullest.get("inode").asLong();
+                JsonNode labStats = get("/ctagent/api/v1/conntrack/stats?netns=" + lab.name());
+                assertThat(labStats.path("totals").path("drop").asLong()).as("no drops yet").isZero();
+
+                JsonNode health = awaitJson("/ctagent/actuator/health",
+                        h -> "CRITICAL".equals(h.path("components").path("conntrack").path("details")
+                                .path("level").asString()));
+                JsonNode conntrack = health.path("components").path("conntrack");
+                assertThat(conntrack.path("status").asString()).isEqualTo("UP");
+                assertThat(conntrack.path("details").path("levelNetns").asString()).isEqualTo(lab.name());
+                assertThat(get("/ctagent/actuator/health/liveness").path("status").asString()).isEqualTo("UP");
+                assertThat(get("/ctagent/actuator/health/readiness").path("status").asString()).isEqualTo("UP");
+
+                String series = "ctagent_netns_conntrack_entries{container=\"\",inode=\"" + inode + "\",netns=\""
+                        + lab.name() + "\"} ";
+                String metrics = awaitText("/ctagent/actuator/prometheus", m -> m.contains(series));
+                String line = metrics.lines().filter(l -> l.startsWith(series)).findFirst().orElseThrow();
+                assertThat((long) Double.parseDouble(line.substring(series.length())))
+                        .isBetween(LAB_HELD, LAB_MAX * 95 / 100);
+                assertThat(metrics).contains("ctagent_conntrack_fullest_usage_ratio{container=\"\",inode=\"" + inode
+                        + "\",netns=\"" + lab.name() + "\"}");
+
+                openAndEnterTheKey(base());
+                browser.awaitTrue("!document.getElementById('usage-headline').hidden", PATIENCE);
+                String headline = browser.evaluate("document.getElementById('usage-headline').textContent")
+                        .asString();
+                assertThat(headline).startsWith(lab.name() + ": ").contains("% CRITICAL");
+                // The agent's own stays beside it.
+                assertThat(browser.evaluate("document.getElementById('usage-own-title').hidden").asBoolean())
+                        .isFalse();
+                assertThat(browser.evaluate("document.getElementById('usage-level').textContent").asString())
+                        .isEqualTo(usage.get("level").asString());
+                browser.awaitTrue("document.getElementById('top-sources-body').textContent.includes('Namespace: "
+                        + lab.name() + "')", PATIENCE);
+                browser.awaitTrue("document.getElementById('history-drops-scope').textContent.includes('summed')",
+                        PATIENCE);
+                assertThat(browser.evaluate("document.getElementById('top-sources-body').textContent").asString())
+                        .contains("127.0.0.1").doesNotContain("null");
+                browser.screenshot(Path.of("target/dashboard-lab-incident.png"), 1280);
+            } finally {
+                if (holder != null) {
+                    holder.getOutputStream().close();
+                    if (!holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                        holder.destroyForcibly();
+                    }
+                }
+                LabNamespace.run("sysctl", "-w", max + "=" + originalMax);
+            }
+        } finally {
+            assertThat(KernelValues.read(max)).isEqualTo(originalMax);
+        }
+    }
+
+    private JsonNode awaitJson(String path, java.util.function.Predicate<JsonNode> condition) throws Exception {
+        return json.readTree(awaitText(path, text -> condition.test(json.readTree(text))));
+    }
+
+    /** Polls a GET with the key until the body satisfies the condition (the sampler runs every second here). */
+    private String awaitText(String path, java.util.function.Predicate<String> condition) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        String last;
+        do {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + path)).header("X-API-Key", KEY).build(), HttpResponse.BodyHandlers.ofString());
+            last = response.statusCode() + " " + response.body();
+            if (response.statusCode() == 200 && condition.test(response.body())) {
+                return response.body();
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("not within " + PATIENCE + ": GET " + path + " -> " + last);
     }
 
     private String base() {

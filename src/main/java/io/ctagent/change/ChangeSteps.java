@@ -1,4 +1,4 @@
-package io.ctagent.sysctl;
+package io.ctagent.change;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,7 @@ public final class ChangeSteps {
     /** Records a write's steps and hands the write back. */
     public HostWrite add(HostWrite write) {
         commands.addAll(write.commands());
-        audited.addAll(ChangeAudit.steps(write));
+        audited.addAll(audited(write));
         return write;
     }
 
@@ -29,5 +29,21 @@ public final class ChangeSteps {
 
     public List<AuditCommand> audited() {
         return List.copyOf(audited);
+    }
+
+    /** The steps of a host write as the audit records them: argv, exit code, duration. */
+    public static List<AuditCommand> audited(HostWrite write) {
+        if (!write.results().isEmpty()) {
+            return write.results().stream().map(AuditCommand::of).toList();
+        }
+        // A write that reported no steps: its commands, each with the write's own result.
+        return write.commands().stream()
+                .map(argv -> new AuditCommand(argv, write.succeeded() ? 0 : 1, write.durationMillis()))
+                .toList();
+    }
+
+    /** Argument lists a dry run would run. */
+    public static List<AuditCommand> planned(List<List<String>> commands) {
+        return commands.stream().map(AuditCommand::planned).toList();
     }
 }

@@ -1,0 +1,65 @@
+package io.ctagent.notrack;
+
+import static io.ctagent.notrack.RuleSpecs.rule;
+import static io.ctagent.notrack.RuleSpecs.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The root helper's nft check: what NftScript renders passes unchanged, anything else is refused. */
+class NftScriptCheckTest {
+
+    @Test
+    void everyScriptTheAgentRendersPassesUnchanged() {
+        NotrackRule wide = rule("0a1b2c3d", spec("PREROUTING", null, "tcp", "443,8443", "1024-65535", "eth+", null,
+                "10.0.0.0/8", "192.168.1.10"));
+        NotrackRule v6 = rule("00000001", spec("OUTPUT", "ipv6", "udp", null, null, null, "wg0", null, null));
+        NotrackRule family = rule("00000002", spec("PREROUTING", "ipv4", null, null, null, null, null, null, null));
+        NotrackRule l4 = rule("00000003", spec("PREROUTING", null, "udp", null, null, null, null, null, "2001:db8::/32"));
+        NotrackRule dns = RuleSpecs.udp("00000004", 53);
+        String add = NftScript.add(List.of(new Placement(wide, Hook.PREROUTING),
+                new Placement(v6, Hook.OUTPUT), new Placement(family, Hook.PREROUTING),
+                new Placement(l4, Hook.PREROUTING), new Placement(dns, Hook.OUTPUT)));
+        String delete = NftScript.delete(List.of(new KernelRule("0a1b2c3d", "inet conntrack_agent prerouting", 7, 0, 0),
+                new KernelRule("0a1b2c3d", "inet conntrack_agent output", 12, 0, 0)));
+
+        assertThat(NftScriptCheck.rebuild(add)).isEqualTo(add);
+        assertThat(NftScriptCheck.rebuild(delete)).isEqualTo(delete);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "include \"/etc/shadow\"\n",
+            "add table inet conntrack_agent\ninclude \"/etc/shadow\"\n",
+            "flush ruleset\n",
+            "add table inet filter\n",
+            "add rule inet filter input udp dport 53 counter notrack comment \"ctagent:0a1b2c3d\"\n",
+            "delete table inet conntrack_agent\n",
+            "delete rule ip nat prerouting handle 3\n",
+            "add rule inet conntrack_agent prerouting udp dport 53 counter accept comment \"ctagent:0a1b2c3d\"\n",
+            "add rule inet conntrack_agent prerouting udp dport 53 counter notrack comment \"ctagent:0a1b2c3d\"; "
+                    + "flush ruleset\n",
+            "add rule inet conntrack_agent prerouting iifname \"a\\\" ; flush ruleset ; \\\"\" counter notrack "
+                    + "comment \"ctagent:0a1b2c3d\"\n",
+            "add rule inet conntrack_agent prerouting ip saddr 10.0.0.1/8 counter notrack comment \"ctagent:0a1b2c3d\"\n",
+            "add rule inet conntrack_agent prerouting udp dport 0 counter notrack comment \"ctagent:0a1b2c3d\"\n",
+            "add rule inet conntrack_agent prerouting udp dport 53 counter notrack comment \"ctagent:0a1b2c3d\"\r\n",
+            "define x = 1\n",
+            "add chain inet conntrack_agent input { type filter hook input priority 0; policy drop; }\n",
+            "\n",
+            ""})
+    void anythingElseIsRefused(String script) {
+        assertThatThrownBy(() -> NftScriptCheck.rebuild(script)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aRefusalNamesTheLine() {
+        assertThatThrownBy(() -> NftScriptCheck.rebuild("add table inet conntrack_agent\ninclude \"/etc/shadow\"\n"))
+                .hasMessageContaining("line 2").hasMessageContaining("inet conntrack_agent");
+    }
+}

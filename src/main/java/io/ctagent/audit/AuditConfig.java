@@ -27,6 +27,24 @@ class AuditConfig {
         return new AuditLog(file, () -> host.mode().name(), clock);
     }
 
+    /** The denied requests, next to the change log: audit.jsonl gets audit-denied.jsonl. */
+    @Bean
+    DeniedRequests deniedRequests(AuditFile changes, AuditLog audit, AuditProperties properties, HostAgent host,
+                                  Clock clock) {
+        AuditFile denied = new AuditFile(deniedPath(changes.path()), properties.deniedMaxFileSize().toBytes(),
+                properties.deniedMaxFiles(), (AuditFile.Removal) removed -> audit.removing(DENIED_LOG, removed));
+        return new DeniedRequests(denied, () -> host.mode().name(), clock, properties.deniedInterval());
+    }
+
+    static final String DENIED_LOG = "denied";
+
+    static Path deniedPath(Path changes) {
+        String name = changes.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String denied = dot > 0 ? name.substring(0, dot) + "-denied" + name.substring(dot) : name + "-denied";
+        return changes.resolveSibling(denied);
+    }
+
     /**
      * An explicit path is used as given: its directory must exist, so a typo fails the start-up.
      * The default works for root (a system service) and for a developer's `mvnw spring-boot:run`.

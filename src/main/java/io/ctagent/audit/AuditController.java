@@ -1,6 +1,7 @@
 package io.ctagent.audit;
 
 import java.io.UncheckedIOException;
+import java.util.List;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,9 +20,11 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 class AuditController {
 
     private final AuditLog audit;
+    private final DeniedRequests denials;
 
-    AuditController(AuditLog audit) {
+    AuditController(AuditLog audit, DeniedRequests denials) {
         this.audit = audit;
+        this.denials = denials;
     }
 
     @GetMapping
@@ -42,18 +45,19 @@ class AuditController {
             @Parameter(description = "nextCursor of the previous page")
             @RequestParam(required = false) String cursor) {
         AuditQuery query = AuditQuery.parse(since, until, actor, action, result, limit, cursor);
-        try (AuditSnapshot snapshot = audit.file().snapshot()) {
-            return AuditSearch.search(snapshot, query);
+        try (AuditSnapshot changes = audit.file().snapshot(); AuditSnapshot denied = denials.file().snapshot()) {
+            return AuditSearch.search(List.of(changes, denied), query);
         } catch (UncheckedIOException e) {
             throw unreadable(e);
         }
     }
 
     @GetMapping("/verify")
-    @Operation(summary = "Walk the hash chain: ok with the record count, or the first broken record and why")
+    @Operation(summary = "Walk the hash chains (changes, and denied requests): ok with the record count, or the "
+            + "first broken record and why; what rotation deleted from the denied requests")
     VerifyReport verify() {
-        try (AuditSnapshot snapshot = audit.file().snapshot()) {
-            return ChainVerifier.verify(snapshot);
+        try (AuditSnapshot changes = audit.file().snapshot(); AuditSnapshot denied = denials.file().snapshot()) {
+            return ChainVerifier.verify(changes).with(ChainVerifier.verify(denied));
         } catch (UncheckedIOException e) {
             throw unreadable(e);
         }

@@ -32,6 +32,10 @@ import tools.jackson.databind.JsonNode;
  * The audit file and its rotated predecessors (PATH.1 newest ... PATH.N oldest). Appends are
  * serialised, each one chained to the last and forced to disk before it returns. Opened at
  * start-up so that a bad path stops the agent rather than its first change.
+ *
+ * <p>What happens when all files are in use depends on what they hold: change history is never
+ * deleted (the append is refused with {@link Full}, and the change with it), while a log given a
+ * {@link Removal} deletes its oldest file after telling the removal what goes.
  */
 final class AuditFile implements AutoCloseable {
 
@@ -42,10 +46,27 @@ final class AuditFile implements AutoCloseable {
         FileChannel open(Path path) throws IOException;
     }
 
+    /** Told what rotation is about to delete, before it does; throwing keeps the file (and refuses the append). */
+    interface Removal {
+        void removing(Removed removed) throws IOException;
+    }
+
+    /** A rotated file about to be deleted: how many records it holds, its first and last id. */
+    record Removed(String file, long records, String firstId, String lastId) {
+    }
+
+    /** Every file is in use and this log keeps its history: nothing more can be written. */
+    static final class Full extends IOException {
+        Full(String message) {
+            super(message);
+        }
+    }
+
     private final Path path;
     private final long maxFileSize;
     private final int maxFiles;
     private final Opener opener;
+    private final Removal removal;
     private final Pattern rotatedName;
     private final ReentrantLock lock = new ReentrantLock();
     private FileChannel channel;
@@ -57,10 +78,20 @@ final class AuditFile implements AutoCloseable {
     }
 
     AuditFile(Path path, long maxFileSize, int maxFiles, Opener opener) {
+        this(path, maxFileSize, maxFiles, opener, null);
+    }
+
+    AuditFile(Path path, long maxFileSize, int maxFiles, Removal removal) {
+        this(path, maxFileSize, maxFiles, AuditFile::openReadWrite, removal);
+    }
+
+    /** @param removal null to keep every record (refuse appends when full), else told before a file is deleted */
+    AuditFile(Path path, long maxFileSize, int maxFiles, Opener opener, Removal removal) {
         this.path = path.toAbsolutePath().normalize();
         this.maxFileSize = maxFileSize;
         this.maxFiles = maxFiles;
         this.opener = opener;
+        this.removal = removal;
         this.rotatedName = Pattern.compile(Pattern.quote(this.path.getFileName().toString()) + "\\.(\\d+)");
         try {
             open();
@@ -169,9 +200,20 @@ final class AuditFile implements AutoCloseable {
     }
 
     private void rotate() throws IOException {
+        TreeMap<Integer, Path> rotated = rotated();
+        for (Map.Entry<Integer, Path> oldest : rotated.descendingMap().entrySet()) {
+            if (oldest.getKey() + 1 < maxFiles) {
+                break;
+            }
+            if (removal == null) {
+                throw new Full("the audit log is full: its " + maxFiles + " files of " + maxFileSize + " bytes "
+                        + "hold change history, which the agent never deletes. Move the oldest ("
+                        + oldest.getValue() + ") to an archive or raise ctagent.audit.max-files");
+            }
+            removal.removing(summarise(oldest.getValue()));
+        }
         channel.force(true);
         closeQuietly();
-        TreeMap<Integer, Path> rotated = rotated();
         for (Map.Entry<Integer, Path> old : rotated.descendingMap().entrySet()) {
             int next = old.getKey() + 1;
             if (next >= maxFiles) {
@@ -183,6 +225,35 @@ final class AuditFile implements AutoCloseable {
         Files.move(path, sibling(1), StandardCopyOption.ATOMIC_MOVE);
         forceDirectory();
         open();
+    }
+
+    /** Counts the records of a file and reads its first and last id. */
+    private static Removed summarise(Path file) throws IOException {
+        long records = 0;
+        String first = null;
+        String last = null;
+        try (var lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                records++;
+                if (first == null) {
+                    first = line;
+                }
+                last = line;
+            }
+        }
+        return new Removed(file.getFileName().toString(), records, idOf(first), idOf(last));
+    }
+
+    private static String idOf(String line) {
+        if (line == null) {
+            return null;
+        }
+        try {
+            JsonNode id = AuditChain.JSON.readTree(line).get("id");
+            return id != null && id.isString() ? id.stringValue() : null;
+        } catch (JacksonException damaged) {
+            return null;
+        }
     }
 
     private Path sibling(int index) {

@@ -41,6 +41,9 @@ public class AuditLog {
 
     private static final String PROBLEM_TYPE_PREFIX = "urn:ctagent:problem:";
 
+    /** The action of a record that says what rotation deleted from the log of denied requests. */
+    static final String RETENTION_ACTION = "audit.retention";
+
     private final AuditFile file;
     private final Supplier<String> mode;
     private final Clock clock;
@@ -209,6 +212,28 @@ public class AuditLog {
         return file;
     }
 
+    /**
+     * Records, in the change history, that rotation is about to delete a file of another log (the
+     * denied requests): GET /api/v1/audit/verify adds these up. Throws when it cannot be written, so
+     * the file stays.
+     */
+    void removing(String log, AuditFile.Removed removed) throws java.io.IOException {
+        Map<String, Object> params = new java.util.LinkedHashMap<>();
+        params.put("log", log);
+        params.put("file", removed.file());
+        params.put("records", removed.records());
+        params.put("firstId", removed.firstId());
+        params.put("lastId", removed.lastId());
+        AuditRecord record = new AuditRecord(UUID.randomUUID().toString(), clock.instant().toString(),
+                AuditRecord.RETENTION, null, RequestOrigin.SYSTEM, List.of(), null, null, RETENTION_ACTION, log,
+                tree(params), null, null, AuditResult.APPLIED, null, List.of(), mode.get(), null, null);
+        try {
+            file.append(record);
+        } catch (UncheckedIOException e) {
+            throw new java.io.IOException("the change log cannot record the removal (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** The first record, oldest first, whose line contains {@code needle} and that matches. */
     private Optional<AuditRecord> first(String needle, Predicate<AuditRecord> matches) {
         try (AuditSnapshot snapshot = file.snapshot()) {
@@ -297,6 +322,11 @@ public class AuditLog {
             file.append(record);
         } catch (UncheckedIOException e) {
             log.error("audit log unwritable, refusing {} on {}: {}", record.action(), record.target(), e.getMessage());
+            if (e.getCause() instanceof AuditFile.Full full) {
+                throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Audit log full",
+                        "The audit record could not be written, so nothing was changed: " + full.getMessage()
+                                + ", then retry.", e);
+            }
             throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Audit log unavailable",
                     "The audit record could not be written (" + e.getMessage() + "), so nothing was changed. "
                             + "Free space or fix permissions on the audit directory (ctagent.audit.path), then retry.",

@@ -18,7 +18,9 @@ import tools.jackson.databind.JsonNode;
  * @param time when it was written (ISO-8601, UTC)
  * @param phase {@code intent} (written before the host is touched), {@code outcome} (after), or
  *              {@code rejected} (refused before the host was touched: INVALID input, a DENIED caller,
- *              or FAILED for a refused precondition such as a guard or a stale ETag)
+ *              or FAILED for a refused precondition such as a guard or a stale ETag), or {@code retention}
+ *              (what rotation deleted from the log of denied requests: {@code params.records},
+ *              {@code firstId}, {@code lastId})
  * @param intentId on an outcome, the id of its intent
  * @param actor {@code key:NAME} for an API key, {@code jwt:SUBJECT} for a token, null when unknown
  * @param roles the caller's roles as configured (not expanded by the hierarchy)
@@ -52,4 +54,6 @@ public record AuditRecord(String id, String time, String phase, @Nullable String
     static final String INTENT = "intent";
     static final String OUTCOME = "outcome";
     static final String REJECTED = "rejected";
+    /** Written by the agent when rotation deletes a file of denied requests: what went. */
+    static final String RETENTION = "retention";
 }

@@ -42,6 +42,7 @@ final class ChainVerifier {
         String previous = null;
         String lastId = null;
         long records = 0;
+        Retention removed = new Retention();
         boolean reached = false;
         // Only once rotation has deleted files may the oldest file start after the genesis record.
         boolean mustStartAtGenesis = snapshot.segments().size() < snapshot.maxFiles();
@@ -80,6 +81,7 @@ final class ChainVerifier {
                     previous = hash;
                     lastId = id;
                     records++;
+                    removed.add(record);
                     if (reached) {
                         return new VerifyReport(true, records, snapshot.segments().size(), null);
                     }
@@ -105,7 +107,37 @@ final class ChainVerifier {
                     lastName(snapshot), null,
                     "the newest record on disk is not the last one the agent wrote: records were removed from the end"));
         }
-        return new VerifyReport(true, records, snapshot.segments().size(), null);
+        return new VerifyReport(true, records, snapshot.segments().size(), null, removed.report(), null);
+    }
+
+    /** Adds up the retention records: what rotation deleted from the log of denied requests. */
+    private static final class Retention {
+        private long records;
+        private String firstId;
+        private String lastId;
+
+        void add(ObjectNode record) {
+            if (!AuditRecord.RETENTION.equals(text(record, "phase"))) {
+                return;
+            }
+            JsonNode params = record.get("params");
+            if (params == null || !params.isObject()) {
+                return;
+            }
+            JsonNode count = params.get("records");
+            records += count != null && count.canConvertToLong() ? count.asLong() : 0;
+            if (firstId == null) {
+                firstId = text(params, "firstId");
+            }
+            String last = text(params, "lastId");
+            if (last != null) {
+                lastId = last;
+            }
+        }
+
+        VerifyReport.RotatedAway report() {
+            return records == 0 ? null : new VerifyReport.RotatedAway(records, firstId, lastId);
+        }
     }
 
     private static VerifyReport broken(long records, AuditSnapshot snapshot, String id, AuditSnapshot.Segment segment,

@@ -25,6 +25,15 @@ final class GroupCounter {
     private int size;
     private long maxUndercount;
 
+    /**
+     * The most a counter of this width and cap ever holds: its table and the spare one pruning uses
+     * (keys and counts), and the scratch array of counts.
+     */
+    static long bytesAtMost(int width, int maxGroups) {
+        long capacity = Integer.highestOneBit((int) Math.ceil(maxGroups / 0.8) - 1) << 1;
+        return 2 * capacity * (width + 1) * Long.BYTES + (long) maxGroups * Long.BYTES;
+    }
+
     GroupCounter(int width, int maxGroups) {
         this.width = width;
         this.maxGroups = maxGroups;

@@ -71,6 +71,15 @@ public class StateFiles {
         }
     }
 
+    /** Removes a state file; nothing when it is not there. */
+    public void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw unwritable(file, e.getMessage(), e);
+        }
+    }
+
     private static void setOwnerOnly(Path file) throws IOException {
         try {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));

@@ -1,6 +1,5 @@
 package io.ctagent.monitor;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -8,10 +7,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -22,14 +21,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The agent's recent events in memory, pushed to server-sent-event subscribers as they happen.
+ * The agent's recent events in memory, pushed to server-sent-event subscribers as they happen
+ * ({@link EventStreams}: capped, idle streams ended, publishing never waits for a subscriber).
  * A namespace inode from the kernel is matched to its name under /run/netns.
  */
 @Component
 public class EventLog {
 
     private final Deque<AgentEvent> events = new ArrayDeque<>();
-    private final List<SseEmitter> subscribers = new CopyOnWriteArrayList<>();
+    private final EventStreams streams;
     private final AtomicLong sequence = new AtomicLong();
     private final int capacity;
     private final HostNamespaces namespaces;
@@ -39,7 +39,14 @@ public class EventLog {
 
     EventLog(MonitorProperties properties, HostNamespaces namespaces, Clock clock, MeterRegistry registry,
              ApplicationEventPublisher reactions) {
+        this(properties, namespaces, clock, registry, reactions, new EventStreams(EventsProperties.defaults(), clock));
+    }
+
+    @Autowired
+    EventLog(MonitorProperties properties, HostNamespaces namespaces, Clock clock, MeterRegistry registry,
+             ApplicationEventPublisher reactions, EventStreams streams) {
         this.reactions = reactions;
+        this.streams = streams;
         this.capacity = properties.events();
         this.namespaces = namespaces;
         this.clock = clock;
@@ -61,9 +68,7 @@ public class EventLog {
         if (type == EventType.TABLE_FULL) {
             tableFull.increment();
         }
-        for (SseEmitter subscriber : subscribers) {
-            send(subscriber, event);
-        }
+        streams.publish(event);
         // Other features react to events as they happen (unattended remediation of a table-full event).
         reactions.publishEvent(event);
         return event;
@@ -90,42 +95,15 @@ public class EventLog {
         }
     }
 
-    /** A new SSE subscriber; it first gets the events after {@code lastEventId}. */
+    /** A new SSE subscriber; it first gets the events after {@code lastEventId}. 503 past the cap. */
     SseEmitter subscribe(long lastEventId) {
-        SseEmitter emitter = new SseEmitter(0L);
-        emitter.onCompletion(() -> subscribers.remove(emitter));
-        emitter.onTimeout(() -> subscribers.remove(emitter));
-        emitter.onError(error -> subscribers.remove(emitter));
-        subscribers.add(emitter);
-        // A comment first, so the client gets the response headers now rather than with the first event.
-        sendComment(emitter, "subscribed");
-        if (lastEventId > 0) {
-            list(lastEventId, null, capacity).forEach(event -> send(emitter, event));
-        }
-        return emitter;
+        return streams.open(lastEventId > 0 ? list(lastEventId, null, capacity) : List.of());
     }
 
     /** Open streams would hold a graceful shutdown for its whole timeout: end them first. */
     @EventListener(ContextClosedEvent.class)
     void closeStreams() {
-        subscribers.forEach(SseEmitter::complete);
-        subscribers.clear();
-    }
-
-    private void sendComment(SseEmitter emitter, String comment) {
-        try {
-            emitter.send(SseEmitter.event().comment(comment));
-        } catch (IOException | IllegalStateException gone) {
-            subscribers.remove(emitter);
-        }
-    }
-
-    private void send(SseEmitter emitter, AgentEvent event) {
-        try {
-            emitter.send(SseEmitter.event().id(String.valueOf(event.id())).name(event.type().name()).data(event));
-        } catch (IOException | IllegalStateException gone) {
-            subscribers.remove(emitter);
-        }
+        streams.closeAll();
     }
 
     private String nameOf(Long inode) {

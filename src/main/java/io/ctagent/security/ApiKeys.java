@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;
+
+import jakarta.annotation.PreDestroy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -29,8 +31,9 @@ import org.springframework.stereotype.Component;
  * unlike BCrypt: the read path must stay cheap) and compared in constant time. Keys are
  * high-entropy random strings, so an unsalted hash is enough to keep them out of the config.
  *
- * <p>With no key and no JWT configured the agent makes up one admin key and prints it once;
- * it then refuses to listen on anything but loopback.
+ * <p>With no key and no JWT configured the agent makes up one admin key, writes it to a file only
+ * its user can read (the log names the file, never the key), and refuses to listen on anything
+ * but loopback.
  */
 @Component
 class ApiKeys {
@@ -46,6 +49,7 @@ class ApiKeys {
     private static final MessageDigest SHA256 = newSha256();
 
     private final Map<String, Known> byHash = new HashMap<>();
+    private final java.nio.file.Path generatedKeyFile;
 
     ApiKeys(ApiSecurityProperties properties, Environment environment) {
         Map<String, String> names = new HashMap<>();
@@ -76,16 +80,32 @@ class ApiKeys {
             String key = generateKey();
             byte[] hash = sha256(key);
             byHash.put(HexFormat.of().formatHex(hash), new Known(GENERATED_NAME, hash, Set.of(Role.ADMIN)));
-            // Printed once and kept nowhere else: only its hash stays in memory.
+            // The key goes to a file only this user can read; the log, which others may read, names the file.
+            generatedKeyFile = GeneratedKeyFile.path(properties.generatedKeyFile(), runningAsRoot());
+            GeneratedKeyFile.write(generatedKeyFile, key);
             log.warn("""
                     No API key is configured (ctagent.security.api-keys), so this run has one admin key, \
-                    valid until the agent stops:
+                    valid until the agent stops. It is in {} (readable by this user only):
 
-                        X-API-Key: {}
+                        KEY=$(cat {})
 
                     The agent listens only on loopback in this mode. For real use configure keys by their \
-                    SHA-256 (java -jar conntrack-agent.jar --hash-key).""", key);
+                    SHA-256 (java -jar conntrack-agent.jar --hash-key).""", generatedKeyFile, generatedKeyFile);
+        } else {
+            generatedKeyFile = null;
         }
+    }
+
+    /** The file holding this run's generated admin key, removed when the agent stops. */
+    @PreDestroy
+    void forgetGeneratedKey() {
+        if (generatedKeyFile != null) {
+            GeneratedKeyFile.delete(generatedKeyFile);
+        }
+    }
+
+    private static boolean runningAsRoot() {
+        return "root".equals(System.getProperty("user.name"));
     }
 
     /** The caller a presented key belongs to, or empty for a wrong key. */

@@ -2,9 +2,7 @@ package io.ctagent.security;
 
 import java.io.IOException;
 import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.http.HttpHeaders;
@@ -23,30 +21,29 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
-import io.ctagent.audit.AuditLog;
-import io.ctagent.audit.AuditResult;
+import io.ctagent.audit.DeniedRequests;
 import io.ctagent.web.RequestIdFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * 401 and 403 as problem+json, each saying what to do, and the audit record of the denial.
- * Audited: every denial of a known caller, and anonymous attempts to change something. Anonymous
- * reads that get 401 are not, so that anyone on the network cannot fill the audit disk.
+ * 401 and 403 as problem+json, each saying what to do, and the audit record of the denial. Every
+ * denial is counted in the log of denied requests ({@link DeniedRequests}), which writes at most one
+ * record per source, caller and reason per interval and keeps apart from the change history: anyone
+ * on the network can be denied as often as they like without filling the audit disk or rotating a
+ * change record away.
  */
 final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
 
-    static final String ACTION = "access";
-
     private final AccessRules rules;
-    private final AuditLog audit;
+    private final DeniedRequests denials;
     private final JsonMapper json;
     private final boolean jwt;
 
-    DeniedResponses(AccessRules rules, AuditLog audit, JsonMapper json, boolean jwt) {
+    DeniedResponses(AccessRules rules, DeniedRequests denials, JsonMapper json, boolean jwt) {
         this.rules = rules;
-        this.audit = audit;
+        this.denials = denials;
         // The mixin flattens ProblemDetail's extra properties, as Spring MVC writes them.
         this.json = json.rebuild().addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
         this.jwt = jwt;
@@ -60,6 +57,8 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
         // Anonymous callers arrive as InsufficientAuthentication; anything else rejected what they sent.
         boolean wrongCredentials = !(failure instanceof InsufficientAuthenticationException);
         String detail;
+        String reason = failure instanceof BadCredentialsException ? "wrong-key"
+                : wrongCredentials ? "bad-token" : "unauthenticated";
         if (failure instanceof BadCredentialsException) {
             detail = "The API key presented (X-API-Key, or Authorization: Bearer) matches no configured key. Check "
                     + "it for a typo or a rotated key; the agent knows keys only by their SHA-256 "
@@ -73,9 +72,8 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
                     + ": send an API key in the X-API-Key header or as Authorization: Bearer <key>"
                     + (jwt ? ", or a bearer token" : "") + ".";
         }
-        if (wrongCredentials || isMutation(request)) {
-            record(request, rule.orElse(null), detail);
-        }
+        record(request, reason, rule.orElse(null), detail);
+        // Bearer is always offered: an API key may be sent as Authorization: Bearer <key> (Prometheus).
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "ApiKey header=\"" + ApiKeys.HEADER + "\", Bearer");
         write(request, response, HttpStatus.UNAUTHORIZED, "unauthenticated", "Authentication needed", detail, null);
     }
@@ -97,7 +95,7 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
             notFound(request, response);
             return;
         }
-        record(request, rule.orElse(null), detail);
+        record(request, rule.isPresent() ? "forbidden" : "no-rule", rule.orElse(null), detail);
         write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail,
                 rule.map(r -> r.access().role()).orElse(null));
     }
@@ -109,7 +107,7 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
     private void notFound(HttpServletRequest request, HttpServletResponse response) throws IOException {
         List<String> allowed = rules.methodsOn(request);
         String detail = noRule(request);
-        record(request, null, detail);
+        record(request, "no-rule", null, detail);
         if (allowed.isEmpty()) {
             write(request, response, HttpStatus.NOT_FOUND, "not-found", "Not found", detail, null);
         } else {
@@ -125,10 +123,9 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
                 + ", or it has no access rule; the agent denies what it does not know. The API is at /swagger-ui.html.";
     }
 
-    private void record(HttpServletRequest request, AccessRules.Rule rule, String reason) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("requiredRole", rule == null ? null : rule.access().role());
-        audit.rejected(ACTION, request.getMethod() + " " + request.getRequestURI(), params, AuditResult.DENIED, reason);
+    private void record(HttpServletRequest request, String reason, AccessRules.Rule rule, String detail) {
+        denials.record(reason, request.getMethod(), request.getRequestURI(),
+                rule == null ? null : rule.access().role(), detail);
     }
 
     private void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type,
@@ -152,12 +149,5 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
         return caller.getAuthorities().stream().map(GrantedAuthority::getAuthority)
                 .map(authority -> authority.replaceFirst("^ROLE_", "").toLowerCase(java.util.Locale.ROOT))
                 .sorted().toList().toString();
-    }
-
-    private static boolean isMutation(HttpServletRequest request) {
-        return switch (request.getMethod()) {
-            case "GET", "HEAD", "OPTIONS", "TRACE" -> false;
-            default -> true;
-        };
     }
 }

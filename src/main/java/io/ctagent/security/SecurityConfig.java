@@ -9,11 +9,6 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtDecoderInitializationException;
-import org.springframework.security.oauth2.jwt.JwtException;
-import org.springframework.security.oauth2.jwt.JwtValidators;
-import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
-import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
@@ -21,7 +16,7 @@ import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.header.HeaderWriterFilter;
 
-import io.ctagent.audit.AuditLog;
+import io.ctagent.audit.DeniedRequests;
 import jakarta.servlet.DispatcherType;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -56,9 +51,9 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, ApiSecurityProperties properties,
-                                    AuditLog audit, JsonMapper json) throws Exception {
+                                    DeniedRequests denials, JsonMapper json) throws Exception {
         AccessRules rules = new AccessRules(properties.publicMetrics());
-        DeniedResponses denied = new DeniedResponses(rules, audit, json, properties.jwt().enabled());
+        DeniedResponses denied = new DeniedResponses(rules, denials, json, properties.jwt().enabled());
         http
                 .csrf(csrf -> csrf.disable())
                 .httpBasic(basic -> basic.disable())
@@ -111,28 +106,8 @@ class SecurityConfig {
         }
     }
 
-    /**
-     * Built on the first token, not at start-up: an identity provider that is down must not stop
-     * the agent (API keys keep working); tokens are refused with 401 until it answers.
-     */
+    /** The identity provider's tokens, checked as {@link IdentityProvider} says. */
     static JwtDecoder decoder(ApiSecurityProperties.Jwt jwt) {
-        JwtDecoder lazy = new SupplierJwtDecoder(() -> {
-            boolean hasIssuer = jwt.issuerUri() != null && !jwt.issuerUri().isBlank();
-            NimbusJwtDecoder decoder = jwt.jwkSetUri() != null && !jwt.jwkSetUri().isBlank()
-                    ? NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri().strip()).build()
-                    : NimbusJwtDecoder.withIssuerLocation(jwt.issuerUri().strip()).build();
-            if (hasIssuer) {
-                decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(jwt.issuerUri().strip()));
-            }
-            return decoder;
-        });
-        return token -> {
-            try {
-                return lazy.decode(token);
-            } catch (JwtDecoderInitializationException unreachable) {
-                throw new JwtException("the token issuer could not be reached to check it ("
-                        + unreachable.getMessage() + ")", unreachable);
-            }
-        };
+        return IdentityProvider.decoder(jwt, java.time.Clock.systemUTC());
     }
 }

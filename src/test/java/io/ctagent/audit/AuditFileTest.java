@@ -234,15 +234,61 @@ class AuditFileTest {
     }
 
     @Test
-    void rotationDeletesTheOldestFilesAndTheRestStillVerifies() throws IOException {
+    void changeHistoryIsNeverRotatedAwayWhenEveryFileIsFullTheAppendIsRefused() throws IOException {
         open(1_000, 3);
+        List<String> written = new ArrayList<>();
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 40; i++) {
+                AuditRecord record = record("a" + i);
+                file.append(record);
+                written.add(record.id());
+            }
+        }).isInstanceOf(UncheckedIOException.class).hasCauseInstanceOf(AuditFile.Full.class)
+                .hasMessageContaining("ctagent.audit.max-files");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("audit.jsonl", "audit.jsonl.1", "audit.jsonl.2");
+        }
+        List<String> kept = new ArrayList<>();
+        for (String name : List.of("audit.jsonl.2", "audit.jsonl.1", "audit.jsonl")) {
+            Files.readAllLines(dir.resolve(name)).forEach(line -> kept.add(id(line)));
+        }
+        assertThat(kept).as("every record written is still there").isEqualTo(written);
+        assertThat(verify().ok()).isTrue();
+    }
+
+    @Test
+    void aLogWithARemovalDeletesItsOldestFileAfterSayingWhatGoes() throws IOException {
+        List<AuditFile.Removed> removed = new ArrayList<>();
+        file = new AuditFile(dir.resolve("audit.jsonl"), 1_000, 3, (AuditFile.Removal) removed::add);
+        List<String> written = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            file.append(record("a" + i));
+            AuditRecord record = record("a" + i);
+            file.append(record);
+            written.add(record.id());
         }
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
                     .containsExactly("audit.jsonl", "audit.jsonl.1", "audit.jsonl.2");
         }
+        long gone = removed.stream().mapToLong(AuditFile.Removed::records).sum();
+        assertThat(removed.get(0).firstId()).isEqualTo(written.get(0));
+        assertThat(removed.get(removed.size() - 1).lastId()).isEqualTo(written.get((int) gone - 1));
+        assertThat(id(Files.readAllLines(dir.resolve("audit.jsonl.2")).get(0))).isEqualTo(written.get((int) gone));
+        assertThat(verify().ok()).isTrue();
+    }
+
+    @Test
+    void aRemovalThatFailsKeepsTheFileAndRefusesTheAppend() throws IOException {
+        file = new AuditFile(dir.resolve("audit.jsonl"), 1_000, 2, (AuditFile.Removal) removed -> {
+            throw new IOException("the change log is full");
+        });
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 40; i++) {
+                file.append(record("a" + i));
+            }
+        }).isInstanceOf(UncheckedIOException.class).hasMessageContaining("the change log is full");
+        assertThat(dir.resolve("audit.jsonl.1")).exists();
         assertThat(verify().ok()).isTrue();
     }
 

@@ -305,15 +305,25 @@ class RefusedChangesAreAuditedTest {
     }
 
     @Test
-    void aFlushWithBadInputIsOneInvalidRecordAndTheWholeTableByAnOperatorOneDeniedRecord() throws Exception {
+    void aFlushWithBadInputIsOneInvalidRecordAndTheWholeTableByAnOperatorOneDeniedRecordApartFromTheChanges()
+            throws Exception {
         send(post("/api/v1/conntrack/flush"), "{\"filter\": {\"dport\": \"http\"}}")
                 .andExpect(status().isBadRequest());
         onlyNewRecord("INVALID", "POST /api/v1/conntrack/flush", "/api/v1/conntrack/flush");
 
         recordsBefore = AUDIT.records().size();
+        int deniedBefore = AUDIT.deniedRecords().size();
         send(post("/api/v1/conntrack/flush").header("X-Confirm", "flush-all"), "{\"all\": true}")
                 .andExpect(status().isForbidden());
-        JsonNode denied = onlyNewRecord("DENIED", "access", "POST /api/v1/conntrack/flush");
+        assertThat(AUDIT.records()).as("denials are kept apart from the change history").hasSize(recordsBefore);
+        List<JsonNode> deniedRecords = AUDIT.deniedRecords();
+        assertThat(deniedRecords).hasSize(deniedBefore + 1);
+        JsonNode denied = deniedRecords.get(deniedRecords.size() - 1);
+        assertThat(denied.get("result").asString()).isEqualTo("DENIED");
+        assertThat(denied.get("action").asString()).isEqualTo("access");
+        assertThat(denied.get("target").asString()).isEqualTo("POST /api/v1/conntrack/flush");
+        assertThat(denied.get("actor").asString()).isEqualTo("key:test-operator");
+        assertThat(denied.at("/params/count").asLong()).isEqualTo(1);
         assertThat(denied.get("reason").asString()).contains("flushing the whole table needs role admin");
     }
 

@@ -142,7 +142,7 @@ class EntriesHostIT {
     @Test
     void theConntrackToolSourceReadsTheSameTable() {
         EntriesProperties viaTool = new EntriesProperties(TableSource.Choice.CONNTRACK, Duration.ofSeconds(30),
-                Duration.ofSeconds(30), 1000);
+                Duration.ofSeconds(30), 1000, 2);
         EntryService service = new EntryService(new ConntrackTable(host, viaTool), viaTool, json);
 
         EntryPage page = service.page(NetnsTarget.parse(lab.name()), EntryFilter.ALL, 10_000, null);

@@ -74,7 +74,7 @@ class EntryServiceTest {
         HostAgent agent = new HostAgent(properties, new HostPaths(properties), new Tools(properties),
                 new CommandRunner(properties));
         EntriesProperties entries = new EntriesProperties(source, Duration.ofSeconds(5), Duration.ofSeconds(5),
-                maxGroups);
+                maxGroups, 2);
         return new EntryService(new ConntrackTable(agent, entries), entries, json);
     }
 
@@ -250,7 +250,7 @@ class EntryServiceTest {
         org.assertj.core.api.Assumptions.assumeThat(agent.tools().find(io.ctagent.hostagent.Tool.CONNTRACK))
                 .isPresent();
         ConntrackTable table = new ConntrackTable(agent, new EntriesProperties(TableSource.Choice.AUTO,
-                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000));
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2));
 
         assertThat(table.sourceFor(NetnsTarget.OWN)).isEqualTo(TableSource.CONNTRACK);
     }

@@ -65,7 +65,7 @@ class FlushServiceTest {
             return argv;
         });
         flush = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
-                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2),
                 TestPipeline.of(AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()), host),
                 new FlushGuard(entries, new FlushProperties(0.5, null)));
         clearInvocations(host); // wiring the pipeline's writer asks for the roots; no test is about that
@@ -118,7 +118,7 @@ class FlushServiceTest {
     void whenTheOutcomeIsLostAnAppliedDeleteAnswersWithAWarningAndTheIntentId() {
         AuditTrail trail = AuditTrail.inTempDir("ctagent-flush-audit");
         FlushService losing = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
-                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2),
                 TestPipeline.of(trail.losingOutcomes(Mockito.spy(trail.log())), host),
                 new FlushGuard(entries, new FlushProperties(0.5, null)));
         given(table.count(LAB)).willReturn(300L, 288L);
@@ -447,7 +447,7 @@ class FlushServiceTest {
     @Test
     void theCountLimitAppliesWhateverTheShare() {
         flush = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
-                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2),
                 TestPipeline.of(AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()), host),
                 new FlushGuard(entries, new FlushProperties(0.5, 100L)));
         given(entries.share(eq(LAB), any())).willReturn(new FlushShare(101, 100_000));

@@ -30,11 +30,11 @@ class ConfigChecksTest {
                 .hasMessage("ctagent.tuning.max-memory-percent is 0; it must be between 1 and 90");
         assertThatThrownBy(() -> new TuningProperties(91)).hasMessageContaining("between 1 and 90");
         assertThat(new TuningProperties(90).maxMemoryPercent()).isEqualTo(90);
-        assertThatThrownBy(() -> new AuditProperties("", DataSize.ofMegabytes(1), 1))
+        assertThatThrownBy(() -> new AuditProperties("", DataSize.ofMegabytes(1), 1, java.time.Duration.ofSeconds(60), DataSize.ofMegabytes(1), 4))
                 .hasMessageStartingWith("ctagent.audit.max-files is 1");
         assertThatThrownBy(() -> new EntriesProperties(TableSource.Choice.AUTO, Duration.ofMinutes(1),
-                Duration.ofMinutes(1), 99)).hasMessageStartingWith("ctagent.entries.summary-max-groups is 99");
-        assertThatThrownBy(() -> new EntriesProperties(null, Duration.ofMinutes(1), Duration.ofMinutes(1), 100))
+                Duration.ofMinutes(1), 99, 2)).hasMessageStartingWith("ctagent.entries.summary-max-groups is 99");
+        assertThatThrownBy(() -> new EntriesProperties(null, Duration.ofMinutes(1), Duration.ofMinutes(1), 100, 2))
                 .hasMessage("ctagent.entries.source must be set");
     }
 

@@ -7,16 +7,33 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.mock.env.MockEnvironment;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 
+@ExtendWith(OutputCaptureExtension.class)
 class ApiKeysTest {
 
+    @TempDir
+    Path dir;
+
+    static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(2);
+
     static ApiKeys keys(ApiSecurityProperties.ApiKey... keys) {
-        return new ApiKeys(new ApiSecurityProperties(List.of(keys), new ApiSecurityProperties.Jwt(null, null, "roles"),
-                false), new MockEnvironment().withProperty("server.address", "127.0.0.1"));
+        return new ApiKeys(new ApiSecurityProperties(List.of(keys), noJwt(), false, ""), new MockEnvironment().withProperty("server.address", "127.0.0.1"));
+    }
+
+    static ApiSecurityProperties.Jwt noJwt() {
+        return new ApiSecurityProperties.Jwt(null, null, null, List.of(), "roles", TIMEOUT, TIMEOUT);
     }
 
     static ApiSecurityProperties.ApiKey key(String name, String key, Role... roles) {
@@ -66,8 +83,8 @@ class ApiKeysTest {
 
     @Test
     void withNoKeysAnExposedAddressIsRefused() {
-        ApiSecurityProperties none = new ApiSecurityProperties(List.of(),
-                new ApiSecurityProperties.Jwt(null, null, "roles"), false);
+        ApiSecurityProperties none = new ApiSecurityProperties(List.of(), noJwt(), false,
+                dir.resolve("admin-key").toString());
         assertThatThrownBy(() -> new ApiKeys(none, new MockEnvironment()))
                 .hasMessageContaining("(all interfaces)");
         assertThatThrownBy(() -> new ApiKeys(none, new MockEnvironment().withProperty("server.address", "0.0.0.0")))
@@ -79,9 +96,37 @@ class ApiKeysTest {
     }
 
     @Test
+    void theGeneratedKeyIsInAFileOnlyTheAgentsUserCanReadAndNeverInTheLog(CapturedOutput output) throws Exception {
+        Path file = dir.resolve("run").resolve("admin-key");
+        ApiSecurityProperties none = new ApiSecurityProperties(List.of(), noJwt(), false, file.toString());
+        ApiKeys keys = new ApiKeys(none, new MockEnvironment().withProperty("server.address", "127.0.0.1"));
+
+        String key = Files.readString(file).strip();
+        assertThat(keys.authenticate(key)).hasValueSatisfying(caller ->
+                assertThat(caller.getName()).isEqualTo("key:" + ApiKeys.GENERATED_NAME));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(output.getAll()).contains(file.toString()).doesNotContain(key);
+
+        keys.forgetGeneratedKey();
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void aKeyFileLeftByAnotherRunIsReplacedNotReused() throws Exception {
+        Path file = Files.writeString(dir.resolve("admin-key"), "old-key\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        ApiSecurityProperties none = new ApiSecurityProperties(List.of(), noJwt(), false, file.toString());
+        ApiKeys keys = new ApiKeys(none, new MockEnvironment().withProperty("server.address", "127.0.0.1"));
+        assertThat(Files.readString(file)).doesNotContain("old-key");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(keys.authenticate("old-key")).isEmpty();
+    }
+
+    @Test
     void withJwtConfiguredNoKeyIsInventedAndAnyAddressIsFine() {
         ApiSecurityProperties jwtOnly = new ApiSecurityProperties(List.of(),
-                new ApiSecurityProperties.Jwt("https://issuer.example.test", null, "roles"), false);
+                new ApiSecurityProperties.Jwt("https://issuer.example.test", null, null, List.of("ctagent"), "roles", TIMEOUT,
+                        TIMEOUT), false, "");
         ApiKeys keys = new ApiKeys(jwtOnly, new MockEnvironment().withProperty("server.address", "0.0.0.0"));
         assertThat(keys.authenticate("anything-at-all-000000000")).isEmpty();
     }

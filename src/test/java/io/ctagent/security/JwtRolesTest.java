@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -56,7 +57,7 @@ class JwtRolesTest {
     void anIssuerThatIsDownDoesNotStopTheAgent() {
         // Discovery and keys are fetched on the first token, not while the agent starts.
         JwtDecoder decoder = SecurityConfig.decoder(new ApiSecurityProperties.Jwt("http://127.0.0.1:9/realms/ops", null,
-                "roles"));
+                null, List.of("ctagent"), "roles", Duration.ofSeconds(2), Duration.ofSeconds(2)));
         // An unreachable issuer rejects the token (401), it does not fail the request with a 500.
         assertThatThrownBy(() -> decoder.decode("a.b.c")).isInstanceOf(JwtException.class)
                 .hasMessageContaining("could not be reached");

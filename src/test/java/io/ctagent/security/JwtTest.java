@@ -30,10 +30,12 @@ import org.springframework.test.web.servlet.MockMvc;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 
@@ -48,6 +50,7 @@ import io.ctagent.testing.FakeHost;
 class JwtTest {
 
     static final String ISSUER = "https://portal.example.test/realms/ops";
+    static final String AUDIENCE = "conntrack-agent";
     static final FakeHost HOST = FakeHost.create("jwt");
     static final KeyPair SIGNING = rsa();
     static final KeyPair STRANGER = rsa();
@@ -57,6 +60,7 @@ class JwtTest {
     static void properties(DynamicPropertyRegistry registry) {
         TestKeys.register(registry, HOST);
         registry.add("ctagent.security.jwt.issuer-uri", () -> ISSUER);
+        registry.add("ctagent.security.jwt.audiences", () -> AUDIENCE + ",conntrack-agent-eu");
         registry.add("ctagent.security.jwt.jwk-set-uri",
                 () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/jwks");
     }
@@ -119,6 +123,42 @@ class JwtTest {
     }
 
     @Test
+    void aTokenTheSameProviderIssuedToAnotherClientIs401() throws Exception {
+        String token = token(SIGNING, ISSUER, "grafana", "alice", List.of("admin"), 300);
+        mvc.perform(get("/api/v1/conntrack/usage").header("Authorization", "Bearer " + token))
+                .andExpect(status().isUnauthorized())
+                .andExpect(jsonPath("$.detail", org.hamcrest.Matchers.containsString("aud")));
+        String noAudience = token(SIGNING, ISSUER, null, "alice", List.of("admin"), 300);
+        mvc.perform(get("/api/v1/conntrack/usage").header("Authorization", "Bearer " + noAudience))
+                .andExpect(status().isUnauthorized());
+    }
+
+    @Test
+    void anyConfiguredAudienceIsAccepted() throws Exception {
+        String token = token(SIGNING, ISSUER, "conntrack-agent-eu", "alice", List.of("viewer"), 300);
+        mvc.perform(get("/api/v1/conntrack/usage").header("Authorization", "Bearer " + token))
+                .andExpect(status().isOk());
+    }
+
+    @Test
+    void aTokenSignedWithASharedSecretIs401EvenWithThePublicKeyAsSecret() throws Exception {
+        // HS256 keyed with the provider's public key: the classic algorithm-confusion forgery.
+        byte[] secret = SIGNING.getPublic().getEncoded();
+        SignedJWT forged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("test-key").build(),
+                claims(ISSUER, AUDIENCE, "mallory", List.of("admin"), 300));
+        forged.sign(new MACSigner(secret));
+        mvc.perform(get("/api/v1/conntrack/usage").header("Authorization", "Bearer " + forged.serialize()))
+                .andExpect(status().isUnauthorized());
+    }
+
+    @Test
+    void anUnsignedTokenIs401() throws Exception {
+        String none = new PlainJWT(claims(ISSUER, AUDIENCE, "mallory", List.of("admin"), 300)).serialize();
+        mvc.perform(get("/api/v1/conntrack/usage").header("Authorization", "Bearer " + none))
+                .andExpect(status().isUnauthorized());
+    }
+
+    @Test
     void apiKeysKeepWorkingAlongsideTokens() throws Exception {
         mvc.perform(get("/api/v1/conntrack/usage").header(ApiKeys.HEADER, TestKeys.VIEWER))
                 .andExpect(status().isOk());
@@ -135,21 +175,31 @@ class JwtTest {
     }
 
     static String token(KeyPair keys, String issuer, String subject, List<String> roles, long validSeconds) {
-        Instant now = Instant.now();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .issuer(issuer)
-                .subject(subject)
-                .issueTime(Date.from(now.minusSeconds(700)))
-                .expirationTime(Date.from(now.plusSeconds(validSeconds)))
-                .claim("realm_access", Map.of("roles", roles))
-                .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("test-key").build(), claims);
+        return token(keys, issuer, AUDIENCE, subject, roles, validSeconds);
+    }
+
+    static String token(KeyPair keys, String issuer, String audience, String subject, List<String> roles,
+                        long validSeconds) {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("test-key").build(),
+                claims(issuer, audience, subject, roles, validSeconds));
         try {
             jwt.sign(new RSASSASigner((RSAPrivateKey) keys.getPrivate()));
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
         return jwt.serialize();
+    }
+
+    static JWTClaimsSet claims(String issuer, String audience, String subject, List<String> roles, long validSeconds) {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder()
+                .issuer(issuer)
+                .audience(audience)
+                .subject(subject)
+                .issueTime(Date.from(now.minusSeconds(700)))
+                .expirationTime(Date.from(now.plusSeconds(validSeconds)))
+                .claim("realm_access", Map.of("roles", roles))
+                .build();
     }
 
     static KeyPair rsa() {

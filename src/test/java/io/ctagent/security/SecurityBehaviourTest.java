@@ -10,6 +10,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -139,10 +140,12 @@ class SecurityBehaviourTest {
     }
 
     @Test
-    void anonymousReadsAreNotAuditedSoStrangersCannotFillTheDisk() throws Exception {
+    void anonymousReadsAreCountedApartFromTheChangeHistorySoStrangersCannotFlushIt() throws Exception {
         mvc.perform(get("/api/v1/agent").header("X-Request-Id", "trace-anonymous-read"))
                 .andExpect(status().isUnauthorized());
         assertThat(Files.readString(HOST.auditFile())).doesNotContain("trace-anonymous-read");
+        Path denied = HOST.auditFile().resolveSibling("audit-denied.jsonl");
+        assertThat(denied).exists();
     }
 
     @Test

@@ -9,8 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -77,12 +75,14 @@ class StartupTest {
     }
 
     @Test
-    void noKeysOnLoopbackPrintsOneAdminKeyThatWorks(CapturedOutput output) throws Exception {
-        try (ConfigurableApplicationContext context = start("--ctagent.audit.path=" + dir.resolve("audit.jsonl"))) {
-            Matcher printed = Pattern.compile("X-API-Key: (cta_[A-Za-z0-9_-]{43})").matcher(output.getOut());
-            assertThat(printed.find()).as("the generated key is printed").isTrue();
-            String key = printed.group(1);
-            assertThat(printed.find()).as("printed once").isFalse();
+    void noKeysOnLoopbackWritesOneAdminKeyThatWorksToAFileTheLogNames(CapturedOutput output) throws Exception {
+        Path keyFile = dir.resolve("admin-key");
+        try (ConfigurableApplicationContext context = start("--ctagent.audit.path=" + dir.resolve("audit.jsonl"),
+                "--ctagent.security.generated-key-file=" + keyFile)) {
+            String key = Files.readString(keyFile).strip();
+            assertThat(key).matches("cta_[A-Za-z0-9_-]{43}");
+            assertThat(output.getOut()).as("the log names the file").contains("KEY=$(cat " + keyFile + ")")
+                    .as("and never holds the key").doesNotContain(key);
 
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             HttpClient http = HttpClient.newHttpClient();
@@ -95,5 +95,22 @@ class StartupTest {
                     HttpResponse.BodyHandlers.ofString()));
             assertThat(anonymous.statusCode()).isEqualTo(401);
         }
+        assertThat(keyFile).as("the key file goes with the run").doesNotExist();
+    }
+
+    @Test
+    void jwtWithoutAnAudienceFailsTheStartNamingTheSetting() {
+        assertThatThrownBy(() -> start("--ctagent.audit.path=" + dir.resolve("audit.jsonl"),
+                "--ctagent.security.jwt.issuer-uri=https://idp.example.test/realms/ops"))
+                .hasStackTraceContaining("ctagent.security.jwt.audiences")
+                .hasStackTraceContaining("tokens it issued to other clients");
+    }
+
+    @Test
+    void aJwkSetUriWithoutAnIssuerFailsTheStart() {
+        assertThatThrownBy(() -> start("--ctagent.audit.path=" + dir.resolve("audit.jsonl"),
+                "--ctagent.security.jwt.jwk-set-uri=https://idp.example.test/keys",
+                "--ctagent.security.jwt.audiences=conntrack-agent"))
+                .hasStackTraceContaining("ctagent.security.jwt.issuer");
     }
 }

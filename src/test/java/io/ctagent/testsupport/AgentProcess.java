@@ -105,6 +105,11 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
+    /** Whether the agent is still running (it exits on its own only when it fails, e.g. out of memory). */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -58,6 +58,20 @@ public final class AuditTrail {
 
     /** Every record, oldest first. */
     public List<JsonNode> records() {
+        return read(file);
+    }
+
+    /** The log of denied requests, next to the change log (audit-denied.jsonl). */
+    public Path deniedFile() {
+        return dir.resolve("audit-denied.jsonl");
+    }
+
+    /** Every record of denied requests, oldest first. */
+    public List<JsonNode> deniedRecords() {
+        return read(deniedFile());
+    }
+
+    private static List<JsonNode> read(Path file) {
         try {
             if (!Files.exists(file)) {
                 return List.of();

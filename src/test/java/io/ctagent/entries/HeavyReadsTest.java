@@ -1,0 +1,131 @@
+package io.ctagent.entries;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+import jakarta.servlet.FilterChain;
+
+class HeavyReadsTest {
+
+    static final EntriesProperties TWO = new EntriesProperties(TableSource.Choice.AUTO, Duration.ofMinutes(1),
+            Duration.ofMinutes(1), 50_000, 2);
+
+    static MockHttpServletRequest get(String path) {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
+        request.setAsyncSupported(true);
+        return request;
+    }
+
+    @Test
+    void pastMaxConcurrentTheNextHeavyReadIs429WithRetryAfterAndOthersAreNotCounted() throws Exception {
+        HeavyReads filter = new HeavyReads(TWO);
+        CountDownLatch running = new CountDownLatch(2);
+        CountDownLatch finish = new CountDownLatch(1);
+        FilterChain slow = (request, response) -> {
+            running.countDown();
+            try {
+                finish.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> a = callers.submit(() -> {
+                filter.doFilter(get("/api/v1/conntrack/entries/summary"), new MockHttpServletResponse(), slow);
+                return null;
+            });
+            Future<?> b = callers.submit(() -> {
+                filter.doFilter(get("/api/v1/diagnosis"), new MockHttpServletResponse(), slow);
+                return null;
+            });
+            assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+
+            MockHttpServletResponse third = new MockHttpServletResponse();
+            filter.doFilter(get("/api/v1/conntrack/entries"), third, (request, response) -> {
+                throw new AssertionError("must not run");
+            });
+            assertThat(third.getStatus()).isEqualTo(429);
+            assertThat(third.getHeader("Retry-After")).isEqualTo("2");
+            assertThat(third.getContentType()).isEqualTo("application/problem+json");
+            assertThat(third.getContentAsString()).contains("ctagent.entries.max-concurrent");
+
+            // Light reads and probes are never counted.
+            MockHttpServletResponse usage = new MockHttpServletResponse();
+            filter.doFilter(get("/api/v1/conntrack/usage"), usage, (request, response) -> { });
+            assertThat(usage.getStatus()).isEqualTo(200);
+
+            finish.countDown();
+            a.get(5, TimeUnit.SECONDS);
+            b.get(5, TimeUnit.SECONDS);
+            MockHttpServletResponse later = new MockHttpServletResponse();
+            filter.doFilter(get("/api/v1/conntrack/entries/summary"), later, (request, response) -> { });
+            assertThat(later.getStatus()).as("permits come back").isEqualTo(200);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStreamedAnswerKeepsItsPermitUntilItEnds() throws Exception {
+        HeavyReads filter = new HeavyReads(new EntriesProperties(TableSource.Choice.AUTO, Duration.ofMinutes(1),
+                Duration.ofMinutes(1), 50_000, 1));
+        MockHttpServletRequest stream = get("/api/v1/conntrack/entries");
+        filter.doFilter(stream, new MockHttpServletResponse(), (request, response) -> request.startAsync());
+
+        MockHttpServletResponse meanwhile = new MockHttpServletResponse();
+        filter.doFilter(get("/api/v1/conntrack/entries"), meanwhile, (request, response) -> { });
+        assertThat(meanwhile.getStatus()).isEqualTo(429);
+
+        stream.getAsyncContext().complete();
+        MockHttpServletResponse after = new MockHttpServletResponse();
+        filter.doFilter(get("/api/v1/conntrack/entries"), after, (request, response) -> { });
+        assertThat(after.getStatus()).isEqualTo(200);
+    }
+
+    /** The cap of concurrent heavy reads, each at its memory bound, fits the shipped heap with room to spare. */
+    @Test
+    void theConcurrentHeavyReadsAtTheirMemoryBoundTakeAtMostAFifthOfTheShippedHeap() throws Exception {
+        Matcher xmx = Pattern.compile("-Xmx(\\d+)m").matcher(Files.readString(Path.of("bin/conntrack-agent")));
+        assertThat(xmx.find()).isTrue();
+        long heap = Long.parseLong(xmx.group(1)) * 1024 * 1024;
+        int maxGroups = defaultOf("summaryMaxGroups");
+        int maxConcurrent = defaultOf("maxConcurrent");
+        int widest = new GroupKeys(java.util.List.of(GroupBy.values())).width();
+        long perRead = GroupCounter.bytesAtMost(widest, maxGroups);
+        assertThat(maxConcurrent * perRead).as("%d reads of %d bytes in a heap of %d", maxConcurrent, perRead, heap)
+                .isLessThanOrEqualTo(heap / 5);
+    }
+
+    private static int defaultOf(String component) {
+        var components = EntriesProperties.class.getRecordComponents();
+        var types = java.util.Arrays.stream(components).map(java.lang.reflect.RecordComponent::getType)
+                .toArray(Class[]::new);
+        try {
+            var parameters = EntriesProperties.class.getDeclaredConstructor(types).getParameters();
+            for (int i = 0; i < components.length; i++) {
+                if (components[i].getName().equals(component)) {
+                    return Integer.parseInt(parameters[i].getAnnotation(DefaultValue.class).value()[0]);
+                }
+            }
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("no " + component);
+    }
+}

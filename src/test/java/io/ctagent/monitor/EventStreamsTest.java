@@ -1,0 +1,98 @@
+package io.ctagent.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import io.ctagent.testsupport.MutableClock;
+
+class EventStreamsTest {
+
+    static AgentEvent event(long id) {
+        return new AgentEvent(id, Instant.parse("2026-01-31T13:00:00Z"), EventType.TABLE_FULL, Severity.CRITICAL,
+                "nf_conntrack: table full, dropping packet", null, null, "kmsg");
+    }
+
+    /** A subscriber whose every write hangs until released: a client that stopped reading. */
+    static final class Stuck extends SseEmitter {
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger writes = new AtomicInteger();
+
+        @Override
+        public void send(SseEventBuilder builder) throws IOException {
+            writes.incrementAndGet();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+    }
+
+    @Test
+    void publishingNeverWaitsForASlowSubscriber() throws Exception {
+        Stuck stuck = new Stuck();
+        EventStreams streams = new EventStreams(EventsProperties.defaults(), Clock.systemUTC(), () -> stuck);
+        try {
+            streams.open(List.of());
+            long start = System.nanoTime();
+            // As a change would, holding a lock while it publishes.
+            synchronized (this) {
+                for (int i = 1; i <= 5_000; i++) {
+                    streams.publish(event(i));
+                }
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start).toMillis()).isLessThan(1_000);
+            assertThat(stuck.writes.get()).as("the subscriber is stuck in its first write").isEqualTo(1);
+        } finally {
+            stuck.release.countDown();
+            streams.closeAll();
+        }
+    }
+
+    @Test
+    void pastMaxStreamsTheNextIs503WithRetryAfter() {
+        EventStreams streams = new EventStreams(new EventsProperties(2, Duration.ofMinutes(5)), Clock.systemUTC());
+        try {
+            streams.open(List.of());
+            streams.open(List.of());
+            assertThatThrownBy(() -> streams.open(List.of())).isInstanceOfSatisfying(ErrorResponse.class, problem -> {
+                assertThat(problem.getStatusCode().value()).isEqualTo(503);
+                assertThat(problem.getHeaders().getFirst("Retry-After")).isEqualTo("30");
+            });
+        } finally {
+            streams.closeAll();
+        }
+    }
+
+    @Test
+    void aStreamWithoutEventsForTheIdleTimeoutIsEndedAndFreesItsSlot() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-31T13:00:00Z"));
+        EventStreams streams = new EventStreams(new EventsProperties(1, Duration.ofMinutes(5)), clock);
+        try {
+            streams.open(List.of());
+            clock.advance(Duration.ofMinutes(4));
+            streams.endIdle();
+            assertThat(streams.open()).isEqualTo(1);
+            clock.advance(Duration.ofMinutes(2));
+            streams.endIdle();
+            assertThat(streams.open()).isZero();
+            streams.open(List.of());
+        } finally {
+            streams.closeAll();
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.ctagent.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.junit.jupiter.api.Test;
+
+import io.ctagent.testsupport.AgentProcess;
+import io.ctagent.testsupport.HostPrerequisites;
+import io.ctagent.testsupport.LabNamespace;
+import io.ctagent.testsupport.TestApiKeys;
+import io.ctagent.testsupport.TrafficGenerator;
+
+/**
+ * A viewer tries to exhaust the agent, as shipped (96 MB heap that exits on out-of-memory, 8
+ * request threads): 32 event streams held open and 8 callers asking for a summary of a 250,000-entry
+ * lab table by source and destination (250,000 distinct groups) over and over, for 30 s, while an
+ * operator changes a sysctl of the lab and the readiness probe is asked every 250 ms. The probe
+ * answers 200 every time, every change succeeds, the agent never exits, streams past the cap get 503
+ * and summaries past the cap 429; a 1 MB body gets 413. Traffic only on the lab's loopback.
+ */
+class BoundedCallersLoadHostIT {
+
+    static final int ENTRIES = 250_000;
+    static final int STREAMS = 32;
+    static final int SUMMARIES = 8;
+    static final Duration RUN = Duration.ofSeconds(30);
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Test
+    void aViewerCannotExhaustTheAgent() throws Exception {
+        HostPrerequisites.require("ip", "iptables", "conntrack", "nsenter", "sysctl");
+        Path dir = Files.createTempDirectory("ctagent-bounded");
+        try (LabNamespace lab = LabNamespace.create()) {
+            // UNREPLIED UDP entries live nf_conntrack_udp_timeout: long enough for the whole run.
+            lab.exec("sysctl", "-w", "net.netfilter.nf_conntrack_udp_timeout=600");
+            spray(lab, ENTRIES);
+            assertThat(lab.conntrackCount()).isGreaterThanOrEqualTo(ENTRIES);
+
+            List<String> shipped = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dspring.aot.enabled=true", "-XX:+UseSerialGC", "-Xmx96m", "-Xmn8m", "-XX:+ExitOnOutOfMemoryError",
+                    "-XX:TieredStopAtLevel=1", "-jar", AgentProcess.jar().toString());
+            try (AgentProcess agent = AgentProcess.launch(dir, shipped, Map.of(), "--ctagent.host.mode=direct",
+                    "--ctagent.audit.path=" + dir.resolve("audit.jsonl"),
+                    "--ctagent.notrack.state-file=" + dir.resolve("notrack.json"),
+                    "--ctagent.notrack.reconcile-interval=0",
+                    "--ctagent.monitor.kmsg-path=" + dir.resolve("no-kmsg"))) {
+                run(agent, lab);
+            }
+        }
+    }
+
+    private void run(AgentProcess agent, LabNamespace lab) throws Exception {
+        Map<Integer, LongAdder> streams = new ConcurrentHashMap<>();
+        Map<Integer, LongAdder> summaries = new ConcurrentHashMap<>();
+        Map<Integer, LongAdder> changes = new ConcurrentHashMap<>();
+        Queue<String> probeFailures = new ConcurrentLinkedQueue<>();
+        LongAdder probes = new LongAdder();
+        List<InputStream> open = new ArrayList<>();
+
+        // 32 streams at once: 16 get in, the rest are told to come back later.
+        List<CompletableFuture<HttpResponse<InputStream>>> asked = new ArrayList<>();
+        for (int i = 0; i < STREAMS; i++) {
+            asked.add(HTTP.sendAsync(request(agent, "/api/v1/events/stream", TestApiKeys.VIEWER)
+                    .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream()));
+        }
+        for (CompletableFuture<HttpResponse<InputStream>> stream : asked) {
+            HttpResponse<InputStream> answer = stream.get(30, TimeUnit.SECONDS);
+            streams.computeIfAbsent(answer.statusCode(), s -> new LongAdder()).increment();
+            if (answer.statusCode() == 200) {
+                open.add(answer.body());
+            } else {
+                assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+                answer.body().close();
+            }
+        }
+
+        long deadline = System.nanoTime() + RUN.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(SUMMARIES + 2);
+        String summary = "/api/v1/conntrack/entries/summary?groupBy=src,dst&top=10&netns=" + lab.name();
+        for (int i = 0; i < SUMMARIES; i++) {
+            pool.execute(() -> {
+                while (System.nanoTime() < deadline) {
+                    count(summaries, send(request(agent, summary, TestApiKeys.VIEWER).timeout(Duration.ofSeconds(60))));
+                }
+            });
+        }
+        AtomicInteger value = new AtomicInteger(31);
+        pool.execute(() -> {
+            while (System.nanoTime() < deadline) {
+                String body = "{\"value\": " + (31 + value.getAndIncrement() % 30) + "}";
+                count(changes, send(request(agent, "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout_stream?netns="
+                        + lab.name(), TestApiKeys.OPERATOR).header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(30)).PUT(HttpRequest.BodyPublishers.ofString(body))));
+                sleep(500);
+            }
+        });
+        pool.execute(() -> {
+            while (System.nanoTime() < deadline) {
+                int status = send(request(agent, "/actuator/health/readiness", null).timeout(Duration.ofSeconds(2)));
+                probes.increment();
+                if (status != 200) {
+                    probeFailures.add(String.valueOf(status));
+                }
+                sleep(250);
+            }
+        });
+        pool.shutdown();
+        assertThat(pool.awaitTermination(RUN.toSeconds() + 90, TimeUnit.SECONDS)).as("the load ended").isTrue();
+
+        String big = "{\"value\": 60, \"reason\": \"" + "x".repeat(1024 * 1024) + "\"}";
+        int tooLarge = send(request(agent, "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout_stream?netns="
+                + lab.name(), TestApiKeys.OPERATOR).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(big)));
+        boolean alive = agent.isAlive();
+        for (InputStream stream : open) {
+            stream.close();
+        }
+        System.out.printf("BoundedCallersLoadHostIT: %d entries; streams %s; summaries %s; changes %s; "
+                        + "readiness %d asked, failed %s; 1 MB body %d; alive %s%n", lab.conntrackCount(), streams,
+                summaries, changes, probes.sum(), probeFailures, tooLarge, alive);
+
+        assertThat(alive).as("the agent never exits:\n" + (alive ? "" : agent.log())).isTrue();
+        assertThat(streams.get(200).sum()).as("streams let in").isEqualTo(16);
+        assertThat(streams.get(503).sum()).as("streams past the cap").isEqualTo(STREAMS - 16);
+        assertThat(probeFailures).as("readiness answers 200 throughout").isEmpty();
+        assertThat(probes.sum()).isGreaterThan(RUN.toSeconds() * 2);
+        assertThat(changes.keySet()).as("every change succeeds").containsExactly(200);
+        assertThat(summaries.keySet()).as("summaries: answered or told to retry").containsOnly(200, 429);
+        assertThat(summaries.get(200)).as("summaries answered").isNotNull();
+        assertThat(summaries.get(429)).as("summaries past the cap").isNotNull();
+        assertThat(tooLarge).isEqualTo(413);
+        assertThat(agent.log()).doesNotContain("OutOfMemoryError");
+    }
+
+    private static HttpRequest.Builder request(AgentProcess agent, String path, String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + path))
+                .timeout(Duration.ofSeconds(30));
+        return key == null ? request : request.header(TestApiKeys.HEADER, key);
+    }
+
+    private static int send(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -2;
+        }
+    }
+
+    private static void count(Map<Integer, LongAdder> statuses, int status) {
+        statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One datagram to each of {@code n} loopback addresses from 127.0.1.1 on: n distinct entries. */
+    private static void spray(LabNamespace lab, int n) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String classes = Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
+        Process generator = lab.start(java, "-cp", classes, TrafficGenerator.class.getName(), "udp-spray",
+                String.valueOf(n), "7300", "127.0.1.1");
+        String said = new BufferedReader(new InputStreamReader(generator.getInputStream(), StandardCharsets.UTF_8))
+                .readLine();
+        assertThat(generator.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(said).startsWith("SENT ");
+    }
+}

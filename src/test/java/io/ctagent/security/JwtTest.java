@@ -37,7 +37,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 
-import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.FakeHost;
 
 /**
  * Bearer JWTs from a portal: a key pair made here, its JWK set served from 127.0.0.1 by an

@@ -41,10 +41,7 @@ class FakeRootApplicationTest {
 
     @DynamicPropertySource
     static void hostRoots(DynamicPropertyRegistry registry) {
-        registry.add("ctagent.host.proc-root", () -> HOST.proc().toString());
-        registry.add("ctagent.host.sys-root", () -> HOST.sys().toString());
-        registry.add("ctagent.host.rootfs", () -> HOST.root().toString());
-        registry.add("ctagent.host.mode", () -> "direct");
+        FakeHost.register(registry, HOST.root(), "direct");
         TestApiKeys.register(registry);
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import io.ctagent.hostagent.KernelFiles;
 import io.ctagent.hostagent.CommandResult;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
@@ -20,8 +21,8 @@ import io.ctagent.problem.OperatorProblem;
 @Component
 public class ConntrackTable {
 
-    static final String PROC_TABLE = "net/nf_conntrack";
-    static final String COUNT = "sys/net/netfilter/nf_conntrack_count";
+    static final String PROC_TABLE = KernelFiles.TABLE;
+    static final String COUNT = KernelFiles.COUNT;
     private static final List<String> LIST_ARGS = List.of("-L", "-o", "extended");
     /**
      * The read-ahead ring for /proc, 4 x 256 KiB: a chunk is one read(2), and 250,000 entries (40 MB)

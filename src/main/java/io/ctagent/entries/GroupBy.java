@@ -16,10 +16,6 @@ public enum GroupBy {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    boolean isAddress() {
-        return this == SRC || this == DST;
-    }
-
     /** "protocol,state": one or more dimensions, each at most once, in the order given. */
     static List<GroupBy> parseList(String field, String text) {
         if (text == null || text.isBlank()) {

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import io.ctagent.hostagent.KernelFiles;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.HostFiles;
 import io.ctagent.hostagent.HostWriter;
@@ -25,8 +26,8 @@ import io.ctagent.problem.OperatorProblem;
 @Component
 class HashsizeReader {
 
-    static final String HASHSIZE = "module/nf_conntrack/parameters/hashsize";
-    static final String INITSTATE = "module/nf_conntrack/initstate";
+    static final String HASHSIZE = KernelFiles.HASHSIZE;
+    static final String INITSTATE = KernelFiles.INITSTATE;
     static final String CMDLINE = "cmdline";
 
     private final HostAgent host;

@@ -41,7 +41,7 @@ class AgentController {
         roots.put("sysRoot", paths.sysRoot().toString());
         roots.put("rootfs", paths.rootfs().toString());
         String kernel = host.readProc(NetnsTarget.OWN, "sys/kernel/osrelease").map(String::strip).orElse(null);
-        boolean loaded = host.readProc(NetnsTarget.OWN, "sys/net/netfilter/nf_conntrack_count").isPresent();
+        boolean loaded = host.readProc(NetnsTarget.OWN, KernelFiles.COUNT).isPresent();
         return new AgentInfo(host.mode(), host.configuredMode(), host.root(), kernel, loaded, tools,
                 iptablesVariant, roots, host.ownNetns(),
                 lifeline.getIfAvailable(() -> () -> null).status());

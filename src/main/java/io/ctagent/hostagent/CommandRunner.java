@@ -68,39 +68,13 @@ public class CommandRunner {
      * closes it: for tools that read a whole script from stdin (`nft -f -`). Null sends nothing.
      */
     public CommandResult run(List<String> argv, Duration timeout, byte[] input) {
-        if (argv.isEmpty() || !argv.get(0).startsWith("/")) {
-            throw new IllegalArgumentException("a command starts with an absolute binary: " + argv);
-        }
-        ProcessBuilder builder = new ProcessBuilder(argv);
-        builder.environment().clear();
-        builder.environment().put("PATH", SAFE_PATH);
-        builder.environment().put("LC_ALL", "C");
         long started = System.nanoTime();
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "command-failed", "Host command could not start",
-                    "Could not start " + argv.get(0) + " (" + e.getMessage() + "). Check that it is installed and "
-                            + "executable by the agent's user.", e);
-        }
+        Process process = start(argv, ProcessBuilder.Redirect.PIPE);
         Future<Captured> stdout = readers.submit(() -> capture(process.getInputStream()));
         Future<Captured> stderr = readers.submit(() -> capture(process.getErrorStream()));
         // Written by a pool thread: a child that never reads stdin must not block us past the timeout.
         readers.submit(() -> feed(process.getOutputStream(), input));
-        boolean timedOut = false;
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                timedOut = true;
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(2, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            timedOut = true;
-        }
+        boolean timedOut = awaitOrKill(process, timeout);
         Captured out = collect(stdout);
         Captured err = collect(stderr);
         long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
@@ -137,7 +111,8 @@ public class CommandRunner {
      */
     public CommandResult stream(List<String> argv, Duration timeout, StdoutConsumer consumer) {
         long started = System.nanoTime();
-        Process process = startStreaming(argv);
+        Process process = start(argv, ProcessBuilder.Redirect.PIPE);
+        closeStdin(process);
         Future<Captured> stderr = readers.submit(() -> capture(process.getErrorStream()));
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> watchdog = watchdogs.schedule(() -> {
@@ -164,15 +139,7 @@ public class CommandRunner {
             watchdog.cancel(false);
         }
         // stdout is closed now: a producer that still writes gets EPIPE and exits at once.
-        try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                killTree(process);
-                process.waitFor(2, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            killTree(process);
-            Thread.currentThread().interrupt();
-        }
+        awaitOrKill(process, Duration.ofSeconds(2));
         Captured err = collect(stderr);
         long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
         boolean killed = timedOut.get() || process.isAlive();
@@ -187,31 +154,18 @@ public class CommandRunner {
      */
     public CommandResult runDiscardingStdout(List<String> argv, Duration timeout) {
         long started = System.nanoTime();
-        Process process = startStreaming(argv, ProcessBuilder.Redirect.DISCARD);
+        Process process = start(argv, ProcessBuilder.Redirect.DISCARD);
+        closeStdin(process);
         Future<Captured> stderr = readers.submit(() -> capture(process.getErrorStream()));
-        boolean timedOut = false;
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                timedOut = true;
-                killTree(process);
-                process.waitFor(2, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            killTree(process);
-            Thread.currentThread().interrupt();
-            timedOut = true;
-        }
+        boolean timedOut = awaitOrKill(process, timeout);
         Captured err = collect(stderr);
         long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
         int exit = timedOut || process.isAlive() ? -1 : process.exitValue();
         return new CommandResult(List.copyOf(argv), exit, "", err.text(), millis, timedOut, err.truncated());
     }
 
-    private static Process startStreaming(List<String> argv) {
-        return startStreaming(argv, ProcessBuilder.Redirect.PIPE);
-    }
-
-    private static Process startStreaming(List<String> argv, ProcessBuilder.Redirect stdout) {
+    /** The one way a command starts: an absolute binary, a clean environment, stdout where asked. */
+    private static Process start(List<String> argv, ProcessBuilder.Redirect stdout) {
         if (argv.isEmpty() || !argv.get(0).startsWith("/")) {
             throw new IllegalArgumentException("a command starts with an absolute binary: " + argv);
         }
@@ -219,20 +173,40 @@ public class CommandRunner {
         builder.environment().clear();
         builder.environment().put("PATH", SAFE_PATH);
         builder.environment().put("LC_ALL", "C");
-        Process process;
         try {
-            process = builder.start();
+            return builder.start();
         } catch (IOException e) {
             throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "command-failed", "Host command could not start",
                     "Could not start " + argv.get(0) + " (" + e.getMessage() + "). Check that it is installed and "
                             + "executable by the agent's user.", e);
         }
+    }
+
+    private static void closeStdin(Process process) {
         try {
             process.getOutputStream().close();
         } catch (IOException ignored) {
             // The child may already have exited; nothing to send it anyway.
         }
-        return process;
+    }
+
+    /**
+     * The one way a command ends: waits up to {@code timeout}, then kills its process tree (and waits a
+     * little for that); true when it had to be killed, also when this thread was interrupted.
+     */
+    private static boolean awaitOrKill(Process process, Duration timeout) {
+        try {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            killTree(process);
+            process.waitFor(2, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            killTree(process);
+            Thread.currentThread().interrupt();
+            return true;
+        }
     }
 
     private static void killTree(Process process) {

@@ -71,7 +71,7 @@ public class HostNamespaces {
 
     /** The conntrack stat file as seen from a process's namespace, without entering it. */
     public Optional<String> statOfProcess(int pid) {
-        return host.readProc(NetnsTarget.OWN, pid + "/net/stat/nf_conntrack");
+        return host.readProc(NetnsTarget.OWN, KernelFiles.statOf(pid));
     }
 
     /** The agent's own namespace inode. */

@@ -51,10 +51,6 @@ record Cidr(String network, int prefix, IpFamily family) {
         return family == IpFamily.IPV4 ? 32 : 128;
     }
 
-    boolean singleHost() {
-        return prefix == (family == IpFamily.IPV4 ? 32 : 128);
-    }
-
     /** 10.0.0.0/8 or 2001:db8::/32. */
     @Override
     public String toString() {

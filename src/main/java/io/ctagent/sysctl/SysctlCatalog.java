@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import io.ctagent.hostagent.KernelFiles;
 import io.ctagent.hostagent.HostFiles;
 import io.ctagent.problem.OperatorProblem;
 
@@ -17,8 +18,8 @@ import io.ctagent.problem.OperatorProblem;
 @Component
 public class SysctlCatalog {
 
-    static final String NETFILTER_DIR = "sys/net/netfilter";
-    static final String LEGACY_MAX_FILE = "sys/net/nf_conntrack_max";
+    static final String NETFILTER_DIR = KernelFiles.NETFILTER_DIR;
+    static final String LEGACY_MAX_FILE = KernelFiles.LEGACY_MAX;
     private static final Pattern FILE_NAME = Pattern.compile("nf_conntrack_[a-z0-9_]+");
 
     private final HostFiles files;

@@ -80,11 +80,6 @@ public class SysctlPersistence {
         return writer.replaceFile(plan.relative(), plan.after());
     }
 
-    /** Puts the drop-in back as it was before {@code plan}. */
-    public HostWrite undo(PersistPlan plan) {
-        return writer.replaceFile(plan.relative(), plan.before());
-    }
-
     /**
      * The sysctl boot files of one request.
      *

@@ -3,6 +3,7 @@ package io.ctagent.tuning;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
+import io.ctagent.hostagent.KernelFiles;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.usage.UsageService;
@@ -15,7 +16,7 @@ import io.ctagent.problem.OperatorProblem;
 @Component
 public class HostMemory {
 
-    static final String MEMINFO = "meminfo";
+    static final String MEMINFO = KernelFiles.MEMINFO;
 
     private final HostAgent host;
     private final UsageService usage;

@@ -7,6 +7,7 @@ import java.util.OptionalInt;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
+import io.ctagent.hostagent.KernelFiles;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.problem.OperatorProblem;
@@ -15,12 +16,12 @@ import io.ctagent.problem.OperatorProblem;
 @Service
 public class UsageService {
 
-    static final String COUNT = "sys/net/netfilter/nf_conntrack_count";
-    static final String MAX = "sys/net/netfilter/nf_conntrack_max";
-    static final String BUCKETS = "sys/net/netfilter/nf_conntrack_buckets";
-    static final String STAT = "net/stat/nf_conntrack";
-    static final String SLABINFO = "slabinfo";
-    static final String HASHSIZE = "module/nf_conntrack/parameters/hashsize";
+    static final String COUNT = KernelFiles.COUNT;
+    static final String MAX = KernelFiles.MAX;
+    static final String BUCKETS = KernelFiles.BUCKETS;
+    static final String STAT = KernelFiles.STAT;
+    static final String SLABINFO = KernelFiles.SLABINFO;
+    static final String HASHSIZE = KernelFiles.HASHSIZE;
 
     /** Bytes per entry when /proc/slabinfo is unreadable (it is root-only): a common x86_64 size. */
     static final int FALLBACK_OBJECT_SIZE = 320;

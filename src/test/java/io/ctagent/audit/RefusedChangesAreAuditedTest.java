@@ -65,10 +65,7 @@ class RefusedChangesAreAuditedTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("ctagent.host.proc-root", () -> DIR.resolve("proc").toString());
-        registry.add("ctagent.host.sys-root", () -> DIR.resolve("sys").toString());
-        registry.add("ctagent.host.rootfs", DIR::toString);
-        registry.add("ctagent.host.mode", () -> "direct");
+        FakeHost.register(registry, DIR, "direct");
         registry.add("ctagent.notrack.state-file", () -> DIR.resolve("var/notrack.json").toString());
         TestApiKeys.register(registry);
         AUDIT.register(registry);

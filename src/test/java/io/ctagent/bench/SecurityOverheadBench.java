@@ -21,7 +21,7 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
 import io.ctagent.ConntrackAgentApplication;
-import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.FakeHost;
 import jakarta.servlet.Filter;
 
 /**

@@ -61,10 +61,7 @@ class HashsizeApiTest {
 
     @DynamicPropertySource
     static void hostRoots(DynamicPropertyRegistry registry) {
-        registry.add("ctagent.host.proc-root", () -> DIR.resolve("proc").toString());
-        registry.add("ctagent.host.sys-root", () -> DIR.resolve("sys").toString());
-        registry.add("ctagent.host.rootfs", DIR::toString);
-        registry.add("ctagent.host.mode", () -> "direct");
+        FakeHost.register(registry, DIR, "direct");
         TestApiKeys.register(registry);
         AUDIT.register(registry);
     }

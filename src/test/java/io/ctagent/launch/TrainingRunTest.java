@@ -8,7 +8,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.ctagent.ConntrackAgentApplication;
-import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.FakeHost;
 import io.ctagent.testsupport.TestApiKeys;
 
 class TrainingRunTest {

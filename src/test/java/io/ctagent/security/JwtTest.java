@@ -39,7 +39,7 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 
-import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.FakeHost;
 
 /**
  * Bearer JWTs from a portal: a key pair made here, its JWK set served from 127.0.0.1 by an

@@ -11,7 +11,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
-import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.FakeHost;
 
 @SpringBootTest(properties = "ctagent.security.public-metrics=true")
 @AutoConfigureMockMvc

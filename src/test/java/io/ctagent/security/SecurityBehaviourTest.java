@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
-import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.FakeHost;
 
 @SpringBootTest
 @AutoConfigureMockMvc
@@ -46,7 +46,7 @@ class SecurityBehaviourTest {
                 .andExpect(header().string("Cache-Control", "no-store"))
                 .andExpect(header().doesNotExist("Pragma"))
                 .andExpect(header().doesNotExist("X-XSS-Protection"))
-                .andExpect(jsonPath("$.count").value(1234))
+                .andExpect(jsonPath("$.count").value(235930))
                 .andExpect(jsonPath("$.max").value(262144));
     }
 

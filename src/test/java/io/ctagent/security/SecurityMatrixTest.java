@@ -31,7 +31,7 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
-import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.FakeHost;
 
 /**
  * Every endpoint the application maps x {no key, each role, a wrong key}. Endpoints are read from

@@ -20,7 +20,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.ctagent.ConntrackAgentApplication;
-import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.FakeHost;
 import io.ctagent.testsupport.SpecValidation;
 
 /** What the agent does at start-up: refuse a bad audit path or an exposed unkeyed bind; invent a key. */

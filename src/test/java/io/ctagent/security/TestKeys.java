@@ -5,7 +5,7 @@ import java.util.Map;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
-import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.FakeHost;
 
 /** One API key per role, configured by hash as an operator would, on a fake host. */
 final class TestKeys {

@@ -27,6 +27,7 @@ import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 
+import io.ctagent.testsupport.FakeHost;
 import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.TestApiKeys;
 import tools.jackson.databind.JsonNode;
@@ -50,10 +51,7 @@ class SysctlApiTest {
 
     @DynamicPropertySource
     static void hostRoots(DynamicPropertyRegistry registry) {
-        registry.add("ctagent.host.proc-root", ROOT::proc);
-        registry.add("ctagent.host.sys-root", ROOT::sys);
-        registry.add("ctagent.host.rootfs", ROOT::root);
-        registry.add("ctagent.host.mode", () -> "direct");
+        FakeHost.register(registry, java.nio.file.Path.of(ROOT.root()), "direct");
         TestApiKeys.register(registry);
         AUDIT.register(registry);
     }

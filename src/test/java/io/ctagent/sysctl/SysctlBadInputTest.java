@@ -26,6 +26,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
+import io.ctagent.testsupport.FakeHost;
 import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.TestApiKeys;
 import tools.jackson.databind.JsonNode;
@@ -46,10 +47,7 @@ class SysctlBadInputTest {
 
     @DynamicPropertySource
     static void hostRoots(DynamicPropertyRegistry registry) {
-        registry.add("ctagent.host.proc-root", ROOT::proc);
-        registry.add("ctagent.host.sys-root", ROOT::sys);
-        registry.add("ctagent.host.rootfs", ROOT::root);
-        registry.add("ctagent.host.mode", () -> "direct");
+        FakeHost.register(registry, java.nio.file.Path.of(ROOT.root()), "direct");
         TestApiKeys.register(registry);
         AUDIT.register(registry);
     }

@@ -18,6 +18,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
+import io.ctagent.testsupport.FakeHost;
 import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.TestApiKeys;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,10 +33,7 @@ class SysctlDryRunModeTest {
 
     @DynamicPropertySource
     static void hostRoots(DynamicPropertyRegistry registry) {
-        registry.add("ctagent.host.proc-root", ROOT::proc);
-        registry.add("ctagent.host.sys-root", ROOT::sys);
-        registry.add("ctagent.host.rootfs", ROOT::root);
-        registry.add("ctagent.host.mode", () -> "dry-run");
+        FakeHost.register(registry, java.nio.file.Path.of(ROOT.root()), "dry-run");
         TestApiKeys.register(registry);
         AUDIT.register(registry);
     }

@@ -16,6 +16,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.ctagent.testsupport.FakeHost;
 import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.TestApiKeys;
 import io.ctagent.testsupport.SpecValidation;
@@ -38,10 +39,7 @@ class SysctlRollbackHttpTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("ctagent.host.proc-root", ROOT::proc);
-        registry.add("ctagent.host.sys-root", ROOT::sys);
-        registry.add("ctagent.host.rootfs", ROOT::root);
-        registry.add("ctagent.host.mode", () -> "direct");
+        FakeHost.register(registry, java.nio.file.Path.of(ROOT.root()), "direct");
         TestApiKeys.register(registry);
         AUDIT.register(registry);
     }

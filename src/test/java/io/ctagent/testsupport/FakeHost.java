@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /**
- * A copy of the committed fake host tree (src/test/resources/fixtures/host: proc, sys, etc)
- * in a temp directory, so a test may write to it.
+ * The one fake host of the tests: a copy of the committed fake host tree
+ * (src/test/resources/fixtures/host: proc, sys, etc, run) in a temp directory, so a test may write
+ * to it, with a directory for the audit log. {@link #register} points the agent at it.
  */
 public final class FakeHost {
 
@@ -41,6 +44,28 @@ public final class FakeHost {
         }
     }
 
+    /** A fresh copy in a new temp directory named after the test, with an empty audit directory. */
+    public static FakeHost create(String name) {
+        try {
+            FakeHost host = copyTo(Files.createTempDirectory("ctagent-" + name + "-"));
+            Files.createDirectories(host.root.resolve("audit"));
+            return host;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Points the agent at a fake tree under {@code root} (proc, sys, and the rootfs itself) in the
+     * given host mode ({@code direct}, {@code dry-run}, ...): what every fake-root test registers.
+     */
+    public static void register(DynamicPropertyRegistry registry, Path root, String mode) {
+        registry.add("ctagent.host.proc-root", () -> root.resolve("proc").toString());
+        registry.add("ctagent.host.sys-root", () -> root.resolve("sys").toString());
+        registry.add("ctagent.host.rootfs", root::toString);
+        registry.add("ctagent.host.mode", () -> mode);
+    }
+
     public Path root() {
         return root;
     }
@@ -51,6 +76,23 @@ public final class FakeHost {
 
     public Path sys() {
         return root.resolve("sys");
+    }
+
+    public String procRoot() {
+        return proc().toString();
+    }
+
+    public String sysRoot() {
+        return sys().toString();
+    }
+
+    public String rootfs() {
+        return root.toString();
+    }
+
+    /** Where a test's agent writes its audit log (the directory exists). */
+    public Path auditFile() {
+        return root.resolve("audit/audit.jsonl");
     }
 
     /** Spring properties that point the agent at this tree. */

@@ -37,10 +37,7 @@ class RecommendationPeakTest {
 
     @DynamicPropertySource
     static void hostRoots(DynamicPropertyRegistry registry) {
-        registry.add("ctagent.host.proc-root", () -> HOST.proc().toString());
-        registry.add("ctagent.host.sys-root", () -> HOST.sys().toString());
-        registry.add("ctagent.host.rootfs", () -> HOST.root().toString());
-        registry.add("ctagent.host.mode", () -> "direct");
+        FakeHost.register(registry, HOST.root(), "direct");
         registry.add("ctagent.monitor.interval", () -> "100ms");
         TestApiKeys.register(registry);
     }

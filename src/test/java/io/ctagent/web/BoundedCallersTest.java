@@ -17,7 +17,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.ctagent.testing.FakeHost;
+import io.ctagent.testsupport.FakeHost;
 import io.ctagent.testsupport.TestApiKeys;
 
 /**

@@ -356,6 +356,22 @@ class SudoModeHostIT {
                 "ctagent-it-no-such-ns");
     }
 
+    @Test
+    void aRootOnlySysctlOfANamespaceCannotBeRead() throws Exception {
+        // tcp_fastopen_key is mode 0600: the secret that signs TCP Fast Open cookies. The agent reads conntrack
+        // and keepalive sysctls only, so sudo must not read this one for the service user.
+        String key = "0a1b2c3d-4e5f6071-8293a4b5-c6d7e8f9";
+        try (LabNamespace lab = LabNamespace.create()) {
+            lab.exec("sysctl", "-q", "-w", "net.ipv4.tcp_fastopen_key=" + key);
+            Attempt attempt = refusedAndNothingChanged("", "/usr/bin/nsenter", "--net=/run/netns/" + lab.name(), "--",
+                    "/usr/sbin/sysctl", "-e", "net.ipv4.tcp_fastopen_key");
+            Attempt withAManagedKey = refusedAndNothingChanged("", "/usr/bin/nsenter", "--net=/run/netns/"
+                    + lab.name(), "--", "/usr/sbin/sysctl", "-e", KEY, "net.ipv4.tcp_fastopen_key");
+
+            assertThat(attempt.output() + withAManagedKey.output()).doesNotContain("8293a4b5");
+        }
+    }
+
     // --- how an escape is tried and checked ---
 
     private record Attempt(int exit, String output) {

@@ -372,6 +372,32 @@ class SudoModeHostIT {
         }
     }
 
+    @Test
+    void theLauncherWillNotRunAJarTheServiceUserCouldReplace() throws Exception {
+        // An install where the agent's user owns the jar's directory (a chown -R for the CDS archive, say): that
+        // user could put any code there, and sudo would run it as root. The launcher refuses before java starts.
+        Path owned = Files.createTempDirectory(jar().toAbsolutePath().getParent(), "ctagent-it-user-owned");
+        Path launcher = helperDir.resolve("conntrack-agent-root-user-jar");
+        try {
+            Files.createLink(owned.resolve("conntrack-agent.jar"), jar().toAbsolutePath());
+            LabNamespace.run("chown", USER, owned.toString());
+            Files.writeString(launcher, Files.readString(helper).replace("JAR=" + jar().toAbsolutePath(),
+                    "JAR=" + owned.resolve("conntrack-agent.jar")));
+            Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Process run = new ProcessBuilder(launcher.toString(), "nft-apply").redirectErrorStream(true).start();
+            run.getOutputStream().close();
+            String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(run.exitValue()).as(output).isEqualTo(1);
+            assertThat(output).contains("will not run", owned.toString()).doesNotContain("refused:");
+        } finally {
+            Files.deleteIfExists(launcher);
+            Files.deleteIfExists(owned.resolve("conntrack-agent.jar"));
+            Files.deleteIfExists(owned);
+        }
+    }
+
     // --- how an escape is tried and checked ---
 
     private record Attempt(int exit, String output) {

@@ -77,6 +77,9 @@ class SudoersHostIT {
         commands.addAll(writer.replaceFileCommands("etc/modprobe.d/conntrack-agent.conf"));
         commands.add(host.argv(lab, Tool.SYSCTL, List.of("-e", "net.netfilter.nf_conntrack_max",
                 "net.netfilter.nf_conntrack_udp_timeout", "net.ipv4.tcp_keepalive_time")));
+        // GET /sysctls?netns= asks for every managed key, the initial namespace's net.nf_conntrack_max too.
+        commands.add(host.argv(lab, Tool.SYSCTL, List.of("-e", "net.netfilter.nf_conntrack_acct",
+                "net.nf_conntrack_max")));
         commands.add(host.argv(lab, Tool.CAT, List.of("/proc/sys/net/netfilter/nf_conntrack_count")));
         commands.add(host.argv(lab, Tool.CAT, List.of("/proc/net/stat/nf_conntrack")));
         commands.add(host.argv(lab, Tool.CAT, List.of("/proc/net/ip6_tables_names")));

@@ -156,10 +156,13 @@ class SudoModeHostIT {
             HttpResponse<String> sysctl = send("GET", "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout?netns="
                     + lab.name(), null);
             HttpResponse<String> rules = send("GET", "/api/v1/notrack/rules?include=foreign&netns=" + lab.name(), null);
+            HttpResponse<String> sysctls = send("GET", "/api/v1/sysctls?netns=" + lab.name(), null);
 
             assertThat(usage.statusCode()).as(usage.body()).isEqualTo(200);
             assertThat(sysctl.statusCode()).as(sysctl.body()).isEqualTo(200);
             assertThat(rules.statusCode()).as(rules.body()).isEqualTo(200);
+            assertThat(sysctls.statusCode()).as(sysctls.body()).isEqualTo(200);
+            assertThat(sysctls.body()).contains("nf_conntrack_udp_timeout");
         }
     }
 

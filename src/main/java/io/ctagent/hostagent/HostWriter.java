@@ -172,8 +172,11 @@ public class HostWriter {
         long stepStarted = started;
         try {
             Files.createDirectories(target.getParent());
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            // A new inode of our own, never an existing temp (O_EXCL, no symlink followed): two root helpers run
+            // at once must not both write into one file, or the rename installs one's lines mixed with the other's.
+            Files.deleteIfExists(temp);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);

@@ -77,6 +77,9 @@ class SudoersHostIT {
         commands.addAll(writer.replaceFileCommands("etc/modprobe.d/conntrack-agent.conf"));
         commands.add(host.argv(lab, Tool.SYSCTL, List.of("-e", "net.netfilter.nf_conntrack_max",
                 "net.netfilter.nf_conntrack_udp_timeout", "net.ipv4.tcp_keepalive_time")));
+        // GET /sysctls?netns= asks for every managed key, the initial namespace's net.nf_conntrack_max too.
+        commands.add(host.argv(lab, Tool.SYSCTL, List.of("-e", "net.netfilter.nf_conntrack_acct",
+                "net.nf_conntrack_max")));
         commands.add(host.argv(lab, Tool.CAT, List.of("/proc/sys/net/netfilter/nf_conntrack_count")));
         commands.add(host.argv(lab, Tool.CAT, List.of("/proc/net/stat/nf_conntrack")));
         commands.add(host.argv(lab, Tool.CAT, List.of("/proc/net/ip6_tables_names")));
@@ -181,6 +184,9 @@ class SudoersHostIT {
                 List.of(nsenter, "--net=/run/netns/x", "--mount=/proc/1/ns/mnt", "--", sysctl, "-w",
                         "net.netfilter.nf_conntrack_udp_timeout=1"),
                 List.of(nsenter, "--net=/run/netns/x", "--", "/bin/sh"),
+                List.of(nsenter, "--net=/run/netns/x", "--", sysctl, "-e", "net.ipv4.tcp_fastopen_key"),
+                List.of(nsenter, "--net=/run/netns/x", "--", sysctl, "-e", "net.netfilter.nf_conntrack_max",
+                        "net.ipv4.tcp_fastopen_key"),
                 List.of(nsenter, "--net=/run/netns/x", "--", "/usr/bin/cat", "/etc/shadow"),
                 List.of(dd, "of=/etc/shadow", "status=none"),
                 List.of(dd, "of=/etc/sysctl.d/.90-conntrack-agent.conf.ctagent-tmp", "conv=fsync", "status=none"),

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +70,25 @@ class RootHelperTest {
         assertThat(host.read(DROP_IN)).isEqualTo(dropIn);
         assertThat(host.read(MODPROBE)).isEqualTo(modprobe);
         assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void aSecondHelperWritingTheSameTempFileCannotMixItsBytesIntoTheFile() throws Exception {
+        // Two helpers at once, each with a valid comment: if both wrote into one temp file, the shorter one's
+        // bytes followed by the rest of the longer one's would install "net.ipv4..." (any key) as a line.
+        String padding = "a".repeat(60);
+        String longer = "# " + padding + "net.ipv4.tcp_keepalive_time = 7201\n";
+        String shorter = "# " + "b".repeat(padding.length() - 1) + "\n";
+        Path tempFile = host.root().resolve("etc/sysctl.d/.90-conntrack-agent.conf.ctagent-tmp");
+        Files.createDirectories(tempFile.getParent());
+        try (var other = FileChannel.open(tempFile, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            assertThat(run(longer, "persist", "/" + DROP_IN)).as(err()).isZero();
+            // The other helper, which opened the temp file first, writes now.
+            other.write(ByteBuffer.wrap(shorter.getBytes(StandardCharsets.US_ASCII)), 0);
+        }
+
+        assertThat(host.read(DROP_IN)).isEqualTo(longer);
     }
 
     @Test

@@ -159,10 +159,13 @@ class SudoModeHostIT {
             HttpResponse<String> sysctl = send("GET", "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout?netns="
                     + lab.name(), null);
             HttpResponse<String> rules = send("GET", "/api/v1/notrack/rules?include=foreign&netns=" + lab.name(), null);
+            HttpResponse<String> sysctls = send("GET", "/api/v1/sysctls?netns=" + lab.name(), null);
 
             assertThat(usage.statusCode()).as(usage.body()).isEqualTo(200);
             assertThat(sysctl.statusCode()).as(sysctl.body()).isEqualTo(200);
             assertThat(rules.statusCode()).as(rules.body()).isEqualTo(200);
+            assertThat(sysctls.statusCode()).as(sysctls.body()).isEqualTo(200);
+            assertThat(sysctls.body()).contains("nf_conntrack_udp_timeout");
         }
     }
 
@@ -361,6 +364,48 @@ class SudoModeHostIT {
                 "/proc/1/ns/net");
         refusedAndNothingChanged("add table inet conntrack_agent\n", helper.toString(), "nft-apply", "--netns",
                 "ctagent-it-no-such-ns");
+    }
+
+    @Test
+    void aRootOnlySysctlOfANamespaceCannotBeRead() throws Exception {
+        // tcp_fastopen_key is mode 0600: the secret that signs TCP Fast Open cookies. The agent reads conntrack
+        // and keepalive sysctls only, so sudo must not read this one for the service user.
+        String key = "0a1b2c3d-4e5f6071-8293a4b5-c6d7e8f9";
+        try (LabNamespace lab = LabNamespace.create()) {
+            lab.exec("sysctl", "-q", "-w", "net.ipv4.tcp_fastopen_key=" + key);
+            Attempt attempt = refusedAndNothingChanged("", "/usr/bin/nsenter", "--net=/run/netns/" + lab.name(), "--",
+                    "/usr/sbin/sysctl", "-e", "net.ipv4.tcp_fastopen_key");
+            Attempt withAManagedKey = refusedAndNothingChanged("", "/usr/bin/nsenter", "--net=/run/netns/"
+                    + lab.name(), "--", "/usr/sbin/sysctl", "-e", KEY, "net.ipv4.tcp_fastopen_key");
+
+            assertThat(attempt.output() + withAManagedKey.output()).doesNotContain("8293a4b5");
+        }
+    }
+
+    @Test
+    void theLauncherWillNotRunAJarTheServiceUserCouldReplace() throws Exception {
+        // An install where the agent's user owns the jar's directory (a chown -R for the CDS archive, say): that
+        // user could put any code there, and sudo would run it as root. The launcher refuses before java starts.
+        Path owned = Files.createTempDirectory(jar().toAbsolutePath().getParent(), "ctagent-it-user-owned");
+        Path launcher = helperDir.resolve("conntrack-agent-root-user-jar");
+        try {
+            Files.createLink(owned.resolve("conntrack-agent.jar"), jar().toAbsolutePath());
+            LabNamespace.run("chown", USER, owned.toString());
+            Files.writeString(launcher, Files.readString(helper).replace("JAR=" + jar().toAbsolutePath(),
+                    "JAR=" + owned.resolve("conntrack-agent.jar")));
+            Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Process run = new ProcessBuilder(launcher.toString(), "nft-apply").redirectErrorStream(true).start();
+            run.getOutputStream().close();
+            String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(run.exitValue()).as(output).isEqualTo(1);
+            assertThat(output).contains("will not run", owned.toString()).doesNotContain("refused:");
+        } finally {
+            Files.deleteIfExists(launcher);
+            Files.deleteIfExists(owned.resolve("conntrack-agent.jar"));
+            Files.deleteIfExists(owned);
+        }
     }
 
     // --- how an escape is tried and checked ---

@@ -26,5 +26,5 @@ public record AgentInfo(EffectiveMode mode, HostMode configuredMode, boolean roo
                         @Schema(description = "tool -> its absolute path, or null when it was not found",
                                 additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
                         Map<String, String> tools, @Nullable String iptablesVariant,
-                        Map<String, String> roots, String netns, AgentLifeline.Status lifeline) {
+                        Map<String, String> roots, String netns, AgentLifeline.LifelineStatus lifeline) {
 }

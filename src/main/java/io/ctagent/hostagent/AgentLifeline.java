@@ -4,15 +4,13 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
-import io.swagger.v3.oas.annotations.media.Schema;
-
 /**
  * The agent's lifeline as GET /api/v1/agent shows it: the NOTRACK exemption of its own API
  * traffic, so it answers while the conntrack table is full. Implemented where NOTRACK rules live.
  */
 public interface AgentLifeline {
 
-    Status status();
+    LifelineStatus status();
 
     /**
      * @param enabled the value of ctagent.lifeline.enabled
@@ -22,8 +20,7 @@ public interface AgentLifeline {
      * @param reason why it is not installed, or null when it is
      * @param ruleToAdd a firewall rule that would make it safe to install, when the firewall is why not
      */
-    @Schema(name = "LifelineStatus")
-    record Status(boolean enabled, boolean installed, List<Integer> ports, @Nullable String backend,
+    record LifelineStatus(boolean enabled, boolean installed, List<Integer> ports, @Nullable String backend,
                   @Nullable String reason, @Nullable String ruleToAdd) {
     }
 }

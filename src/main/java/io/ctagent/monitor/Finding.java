@@ -4,6 +4,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 /**
  * One thing the diagnosis found, with the numbers it used and the request that fixes it.
  *
@@ -12,7 +14,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param fix the API request that fixes it, or null when no API call can (e.g. CPU load)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Finding(String id, Severity severity, String title, String detail, Map<String, Object> evidence,
+public record Finding(String id, Severity severity, String title, String detail,
+                      @Schema(description = "name -> measured value: a number, text, time or list",
+                              additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
+                      Map<String, Object> evidence,
                       ProposedRequest fix) {
 
     public Finding {

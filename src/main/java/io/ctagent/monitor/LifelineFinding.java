@@ -20,7 +20,7 @@ class LifelineFinding implements FindingSource {
 
     @Override
     public List<Finding> findings() {
-        AgentLifeline.Status status = lifeline.status();
+        AgentLifeline.LifelineStatus status = lifeline.status();
         if (!status.enabled() || status.installed() || status.ports().isEmpty()) {
             return List.of();
         }

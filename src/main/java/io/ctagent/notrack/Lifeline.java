@@ -59,7 +59,7 @@ class Lifeline implements AgentLifeline, DisposableBean {
     private final boolean enabled;
     private final Cidr address;
     private final Set<Integer> ports = new ConcurrentSkipListSet<>();
-    private volatile Status status;
+    private volatile LifelineStatus status;
     private volatile Instant installedAt;
 
     Lifeline(HostAgent host, NotrackBackend backend, PlanRunner runner, ChangePipeline pipeline, NamespaceRules others,
@@ -74,12 +74,12 @@ class Lifeline implements AgentLifeline, DisposableBean {
         this.clock = clock;
         this.enabled = properties.enabled();
         this.address = bindAddress(serverAddress);
-        this.status = new Status(enabled, false, List.of(), backend.name(),
+        this.status = new LifelineStatus(enabled, false, List.of(), backend.name(),
                 enabled ? "the server is not listening yet" : SETTING + " is false", null);
     }
 
     @Override
-    public Status status() {
+    public LifelineStatus status() {
         return status;
     }
 
@@ -89,13 +89,13 @@ class Lifeline implements AgentLifeline, DisposableBean {
         listeningOn(event.getWebServer().getPort());
     }
 
-    Status listeningOn(int port) {
+    LifelineStatus listeningOn(int port) {
         ports.add(port);
         return ensure();
     }
 
     /** Installs the rule if it should be there and is not; called at start-up and by every reconcile. */
-    Status ensure() {
+    LifelineStatus ensure() {
         if (!enabled || ports.isEmpty()) {
             return status;
         }
@@ -106,19 +106,19 @@ class Lifeline implements AgentLifeline, DisposableBean {
             default -> null;
         };
         if (refusedMode != null) {
-            return update(new Status(true, false, listening, backend.name(), refusedMode, null));
+            return update(new LifelineStatus(true, false, listening, backend.name(), refusedMode, null));
         }
         try {
             return update(runner.locked(() -> reconcile(listening)));
         } catch (RuntimeException e) {
             log.warn("lifeline: {}", e.getMessage());
             String detail = e instanceof OperatorProblem problem ? problem.getBody().getDetail() : e.getMessage();
-            return update(new Status(true, false, listening, backend.name(), "installing it failed: " + detail,
+            return update(new LifelineStatus(true, false, listening, backend.name(), "installing it failed: " + detail,
                     null));
         }
     }
 
-    private Status reconcile(List<Integer> listening) {
+    private LifelineStatus reconcile(List<Integer> listening) {
         Ports wanted = new Ports(listening.stream().map(port -> new PortRange(port, port)).toList());
         List<RuleSpec> specs = specs(wanted);
         KernelState now = backend.read(NetnsTarget.OWN);
@@ -127,11 +127,11 @@ class Lifeline implements AgentLifeline, DisposableBean {
             if (!now.copiesOf(NotrackRule.LIFELINE_ID).isEmpty()) {
                 remove(now, "refused: " + refusal.get().reason());
             }
-            return new Status(true, false, listening, backend.name(), refusal.get().reason(),
+            return new LifelineStatus(true, false, listening, backend.name(), refusal.get().reason(),
                     refusal.get().ruleToAdd());
         }
         if (inForce(specs, now)) {
-            return new Status(true, true, listening, backend.name(), null, null);
+            return new LifelineStatus(true, true, listening, backend.name(), null, null);
         }
         List<NotrackRule> rules = specs.stream()
                 .map(spec -> new NotrackRule(NotrackRule.LIFELINE_ID, spec, Instant.now(clock))).toList();
@@ -141,7 +141,7 @@ class Lifeline implements AgentLifeline, DisposableBean {
                 Map.of("ports", listening, "address", address == null ? "any" : address.toString()), plan,
                 this::removeQuietly, () -> inForce(specs, backend.read(NetnsTarget.OWN))));
         installedAt = Instant.now(clock);
-        return new Status(true, installed, listening, backend.name(),
+        return new LifelineStatus(true, installed, listening, backend.name(),
                 installed ? null : "the rule was not found in the kernel after adding it", null);
     }
 
@@ -296,8 +296,8 @@ class Lifeline implements AgentLifeline, DisposableBean {
         runner.apply(NetnsTarget.OWN, plan, "undoing the lifeline", () -> { });
     }
 
-    private Status update(Status next) {
-        Status before = status;
+    private LifelineStatus update(LifelineStatus next) {
+        LifelineStatus before = status;
         status = next;
         if (before.installed() != next.installed() || !Objects.equals(before.reason(), next.reason())) {
             if (next.installed()) {

@@ -36,7 +36,7 @@ class LifelineTest {
     void installsOneTaggedRuleForTheListeningPortAuditedAsSystem() throws Exception {
         NotrackFixture fixture = fixture(HostMode.DIRECT);
 
-        AgentLifeline.Status status = lifeline(fixture).listeningOn(8080);
+        AgentLifeline.LifelineStatus status = lifeline(fixture).listeningOn(8080);
 
         assertThat(status.installed()).as(status.reason()).isTrue();
         assertThat(status.ports()).containsExactly(8080);
@@ -57,7 +57,7 @@ class LifelineTest {
         Lifeline lifeline = lifeline(fixture);
         lifeline.listeningOn(8080);
 
-        AgentLifeline.Status again = lifeline.ensure();
+        AgentLifeline.LifelineStatus again = lifeline.ensure();
 
         assertThat(again.installed()).isTrue();
         assertThat(fixture.changes()).hasSize(1);
@@ -75,7 +75,7 @@ class LifelineTest {
                 }
                 """;
 
-        AgentLifeline.Status status = lifeline(fixture).listeningOn(8080);
+        AgentLifeline.LifelineStatus status = lifeline(fixture).listeningOn(8080);
 
         assertThat(status.installed()).isFalse();
         assertThat(status.reason()).contains("DNAT/REDIRECT", "8080");
@@ -88,7 +88,7 @@ class LifelineTest {
     void inDryRunModeNothingIsInstalledAndTheReasonSaysSo() {
         NotrackFixture fixture = fixture(HostMode.DRY_RUN);
 
-        AgentLifeline.Status status = lifeline(fixture).listeningOn(8080);
+        AgentLifeline.LifelineStatus status = lifeline(fixture).listeningOn(8080);
 
         assertThat(status.installed()).isFalse();
         assertThat(status.reason()).contains("dry-run");

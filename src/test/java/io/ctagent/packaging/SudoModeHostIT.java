@@ -55,6 +55,7 @@ class SudoModeHostIT {
     private static Process agent;
     private static Path work;
     private static Path helperDir;
+    private static Path installedJar;
     private static Path helper;
     private static Path secret;
     private static final Map<Path, Optional<String>> SAVED = new LinkedHashMap<>();
@@ -71,13 +72,17 @@ class SudoModeHostIT {
         if (!userExists()) {
             LabNamespace.run("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER);
         }
-        // The shipped launcher, with this build's jar and JDK: root-owned, in a root-owned directory.
-        helperDir = Files.createTempDirectory("ctagent-root-helper");
+        // The shipped launcher, with a copy of this build's jar and the JDK: root-owned, in a root-owned directory
+        // whose parents no one else may write (the launcher checks that; the checkout may sit under /tmp).
+        helperDir = Files.createTempDirectory(Path.of("/var/lib"), "ctagent-root-helper");
         Files.setPosixFilePermissions(helperDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        installedJar = helperDir.resolve("conntrack-agent.jar");
+        Files.copy(jar(), installedJar);
+        Files.setPosixFilePermissions(installedJar, PosixFilePermissions.fromString("rw-r--r--"));
         helper = helperDir.resolve("conntrack-agent-root");
         Files.writeString(helper, Files.readString(Path.of("bin/conntrack-agent-root"))
                 .replace("JAVA=/usr/bin/java", "JAVA=" + javaBinary())
-                .replace("JAR=/opt/conntrack-agent/conntrack-agent.jar", "JAR=" + jar().toAbsolutePath()));
+                .replace("JAR=/opt/conntrack-agent/conntrack-agent.jar", "JAR=" + installedJar));
         Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwxr-xr-x"));
 
         String shipped = Files.readString(Path.of("packaging/sudoers.d/conntrack-agent"));
@@ -125,8 +130,9 @@ class SudoModeHostIT {
         if (secret != null) {
             Files.deleteIfExists(secret);
         }
-        if (helper != null) {
+        if (helperDir != null) {
             Files.deleteIfExists(helper);
+            Files.deleteIfExists(installedJar);
             Files.deleteIfExists(helperDir);
         }
         if (userExists()) {
@@ -386,12 +392,12 @@ class SudoModeHostIT {
     void theLauncherWillNotRunAJarTheServiceUserCouldReplace() throws Exception {
         // An install where the agent's user owns the jar's directory (a chown -R for the CDS archive, say): that
         // user could put any code there, and sudo would run it as root. The launcher refuses before java starts.
-        Path owned = Files.createTempDirectory(jar().toAbsolutePath().getParent(), "ctagent-it-user-owned");
+        Path owned = Files.createTempDirectory(helperDir, "ctagent-it-user-owned");
         Path launcher = helperDir.resolve("conntrack-agent-root-user-jar");
         try {
-            Files.createLink(owned.resolve("conntrack-agent.jar"), jar().toAbsolutePath());
+            Files.createLink(owned.resolve("conntrack-agent.jar"), installedJar);
             LabNamespace.run("chown", USER, owned.toString());
-            Files.writeString(launcher, Files.readString(helper).replace("JAR=" + jar().toAbsolutePath(),
+            Files.writeString(launcher, Files.readString(helper).replace("JAR=" + installedJar,
                     "JAR=" + owned.resolve("conntrack-agent.jar")));
             Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
             Process run = new ProcessBuilder(launcher.toString(), "nft-apply").redirectErrorStream(true).start();

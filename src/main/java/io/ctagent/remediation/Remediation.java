@@ -98,8 +98,11 @@ class Remediation implements SmartLifecycle, FindingSource {
                 "kernel log 'table full, dropping packet' in " + where)));
     }
 
-    /** The agent's own namespace's drop counter, compared between two quick reads. */
-    private void checkDrops() {
+    /**
+     * The agent's own namespace's drop counter, compared between two quick reads. Package-private so a
+     * test drives it as the scheduler does.
+     */
+    void checkDrops() {
         try {
             Long drops = usage.stats(NetnsTarget.OWN).totals().drop();
             Long before = lastDrops;

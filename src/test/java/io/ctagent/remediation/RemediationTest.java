@@ -10,6 +10,8 @@ import static org.mockito.Mockito.after;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -33,12 +35,18 @@ import io.ctagent.sysctl.ChangeResult;
 import io.ctagent.sysctl.GlobalMax;
 import io.ctagent.sysctl.SysctlChange;
 import io.ctagent.tuning.RecommendationService;
+import io.ctagent.testsupport.MutableClock;
+import io.ctagent.usage.ConntrackStats;
 import io.ctagent.usage.ConntrackUsage;
+import io.ctagent.usage.StatCounters;
 import io.ctagent.usage.UsageLevel;
 import io.ctagent.usage.UsageService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-/** Remediation reacts to the table-full event itself, through GlobalMax, as the remediation policy. */
+/**
+ * Remediation reacts to the table-full event itself, and to the drop counter rising between two reads, through
+ * GlobalMax, as the remediation policy.
+ */
 class RemediationTest {
 
     private static final AgentEvent TABLE_FULL = new AgentEvent(1, Instant.now(), EventType.TABLE_FULL,
@@ -50,11 +58,25 @@ class RemediationTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     private Remediation remediation(boolean enabled) {
+        return remediation(enabled, Clock.systemUTC());
+    }
+
+    private Remediation remediation(boolean enabled, Clock clock) {
         when(usage.usage(NetnsTarget.OWN)).thenReturn(new ConntrackUsage(null, 1000, 1000, 100.0, 1024, 1024L, 1.0,
                 256000, 256, UsageLevel.CRITICAL, Instant.now(), 75, 90));
         return new Remediation(new RemediationProperties(enabled, 2, 1500L, Duration.ofSeconds(60), false,
                 Duration.ofHours(1)), max, usage, mock(RecommendationService.class), mock(EntryService.class), events,
-                registry, Clock.systemUTC());
+                registry, clock);
+    }
+
+    /** The agent's own namespace's statistics with this drop counter (the only one remediation reads). */
+    private void dropsRead(long... drops) {
+        var stubbing = when(usage.stats(NetnsTarget.OWN));
+        for (long drop : drops) {
+            stubbing = stubbing.thenReturn(new ConntrackStats(null, List.of("drop"), new StatCounters(null, null,
+                    null, null, null, null, null, drop, null, null, null, null, null, null, null, null), List.of(),
+                    Instant.now()));
+        }
     }
 
     private static SysctlChange change(boolean dryRun) {
@@ -128,5 +150,62 @@ class RemediationTest {
         remediation.on(TABLE_FULL);
 
         verify(max, after(300).never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
+    }
+
+    @Test
+    void theDropCounterRisingBetweenTwoReadsRaisesMaxOnceAsThePolicyWithTheEvidence() {
+        when(max.writability()).thenReturn(Writability.YES);
+        when(max.set(eq(Actor.policy("remediation")), eq(1500L), eq(false), anyString())).thenReturn(change(false));
+        dropsRead(5, 9);
+        Remediation remediation = remediation(true);
+
+        remediation.checkDrops();
+        verifyNoInteractions(max);
+        remediation.checkDrops();
+
+        verify(max, times(1)).set(eq(Actor.policy("remediation")), eq(1500L), eq(false),
+                contains("drop counter rose from 5 to 9 in the agent's namespace: count 1000, max 1000"));
+        verify(events).publish(eq(EventType.REMEDIATION), eq(Severity.WARNING),
+                contains("raised nf_conntrack_max from 1000 to 1500 after drop counter rose from 5 to 9"), eq(null),
+                eq("policy:remediation"), org.mockito.ArgumentMatchers.any());
+        assertThat(registry.counter("ctagent.remediation.actions", "result", "applied").count()).isEqualTo(1);
+    }
+
+    @Test
+    void aDropCounterThatDoesNotRiseChangesNothing() {
+        when(max.writability()).thenReturn(Writability.YES);
+        dropsRead(5, 5, 5);
+        Remediation remediation = remediation(true);
+
+        remediation.checkDrops();
+        remediation.checkDrops();
+        remediation.checkDrops();
+
+        verify(usage, times(3)).stats(NetnsTarget.OWN);
+        verifyNoInteractions(max, events);
+        assertThat(registry.find("ctagent.remediation.actions").counters()).isEmpty();
+    }
+
+    @Test
+    void aSecondRiseWithinTheCooldownMakesNoSecondChange() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-07T03:00:00Z"));
+        when(max.writability()).thenReturn(Writability.YES);
+        when(max.set(eq(Actor.policy("remediation")), eq(1500L), eq(false), anyString())).thenReturn(change(false));
+        dropsRead(5, 9, 20, 30);
+        Remediation remediation = remediation(true, clock);
+
+        remediation.checkDrops();
+        remediation.checkDrops();
+        clock.advance(Duration.ofSeconds(59));
+        remediation.checkDrops();
+
+        verify(max, times(1)).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
+
+        // Past the cooldown the next rise acts again: the cooldown, not the counter, held the second one back.
+        clock.advance(Duration.ofSeconds(2));
+        remediation.checkDrops();
+
+        verify(max, times(2)).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
+        verify(max).set(eq(Actor.policy("remediation")), eq(1500L), eq(false), contains("from 20 to 30"));
     }
 }

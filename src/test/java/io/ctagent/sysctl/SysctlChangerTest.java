@@ -53,6 +53,7 @@ class SysctlChangerTest {
     private FakeHost host;
     private FailingWriter writer;
     private SysctlChanger changer;
+    private GlobalMax globalMax;
     private AuditTrail audit;
     private AuditLog log;
 
@@ -109,6 +110,7 @@ class SysctlChangerTest {
         log = Mockito.spy(AuditLog.toFile(audit.file(), () -> "DIRECT", Clock.systemUTC()));
         changer = new SysctlChanger(catalog, reader, guards, persistence, writer, new AuditChangeHistory(log),
                 TestPipeline.of(log, writer));
+        globalMax = new GlobalMax(changer, reader);
     }
 
     /** The only change in the audit: its intent and outcome. */
@@ -125,6 +127,21 @@ class SysctlChangerTest {
             changes.put((String) keysAndValues[i], json.valueToTree(keysAndValues[i + 1]));
         }
         return new SysctlRequests.SysctlPatchRequest(changes, persist, false, false, null);
+    }
+
+    @Test
+    void remediationsMaxGoesThroughTheChangePathAuditedAsThePolicyWithItsEvidence() {
+        SysctlChange change = globalMax.set(io.ctagent.change.Actor.policy("remediation"), 524288, false,
+                "policy remediation: drop counter rose from 5 to 9 in the agent's namespace");
+
+        assertThat(change.result()).isEqualTo(ChangeResult.APPLIED);
+        assertThat(host.read(MAX)).isEqualTo("524288\n");
+        AuditTrail.Change audited = onlyChange();
+        assertThat(audited.result()).isEqualTo("APPLIED");
+        assertThat(audited.intent().get("actor").asString()).isEqualTo("policy:remediation");
+        assertThat(audited.outcome().get("actor").asString()).isEqualTo("policy:remediation");
+        assertThat(audited.intent().at("/params/reason").asString()).contains("drop counter rose from 5 to 9");
+        assertThat(change.auditId()).isEqualTo(audited.outcome().get("id").asString());
     }
 
     @Test

@@ -159,6 +159,12 @@ class Remediation implements SmartLifecycle, FindingSource {
 
     private void cannotRaise(RemediationDecision decision, Signal signal, Long count, long ceiling, String evidence,
                              Instant now) {
+        // Sustained drops signal every second: report (and read the table's top sources) once per cooldown, so
+        // the event log keeps its table-full events and the table is not summarised every second.
+        Finding last = critical;
+        if (last != null && last.id().equals(findingId(decision)) && now.isBefore(criticalAt.plus(properties.cooldown()))) {
+            return;
+        }
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("netns", signal.netns() == null ? null : signal.netns().name().orElse(null));
         facts.put("count", count);
@@ -169,14 +175,18 @@ class Remediation implements SmartLifecycle, FindingSource {
         String title = decision.action() == RemediationDecision.Action.AT_CEILING
                 ? "Table full and nf_conntrack_max is at the remediation ceiling"
                 : "Table full and nf_conntrack_max cannot be raised from here";
-        critical = new Finding(decision.action() == RemediationDecision.Action.AT_CEILING ? "remediation-at-ceiling"
-                : "remediation-read-only", Severity.CRITICAL, title, evidence + ". Remediation changes nothing: "
+        critical = new Finding(findingId(decision), Severity.CRITICAL, title, evidence + ". Remediation changes nothing: "
                 + decision.why() + ". Find what fills the table (topSources), or raise the ceiling "
                 + "(ctagent.remediation.max-ceiling) if the host has the memory.", facts, null);
         criticalAt = now;
         counter(decision.action().name().toLowerCase()).increment();
         events.publish(EventType.REMEDIATION, Severity.CRITICAL, title + ": " + evidence, null,
                 Actor.policy(POLICY).toString(), now);
+    }
+
+    private static String findingId(RemediationDecision decision) {
+        return decision.action() == RemediationDecision.Action.AT_CEILING ? "remediation-at-ceiling"
+                : "remediation-read-only";
     }
 
     @Override

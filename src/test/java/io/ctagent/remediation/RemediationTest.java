@@ -208,4 +208,29 @@ class RemediationTest {
         verify(max, times(2)).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
         verify(max).set(eq(Actor.policy("remediation")), eq(1500L), eq(false), contains("from 20 to 30"));
     }
+
+    @Test
+    void atTheCeilingSustainedDropsAreReportedOncePerCooldownNotEverySecond() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-07T03:00:00Z"));
+        when(max.writability()).thenReturn(Writability.no("the agent runs outside the initial network namespace"));
+        dropsRead(5, 9, 20, 30, 40);
+        Remediation remediation = remediation(true, clock);
+
+        remediation.checkDrops();
+        for (int second = 0; second < 3; second++) {
+            remediation.checkDrops();
+            clock.advance(Duration.ofSeconds(1));
+        }
+
+        verify(events, times(1)).publish(eq(EventType.REMEDIATION), eq(Severity.CRITICAL), anyString(), eq(null),
+                eq("policy:remediation"), org.mockito.ArgumentMatchers.any());
+        assertThat(registry.counter("ctagent.remediation.actions", "result", "read_only").count()).isEqualTo(1);
+
+        // After the cooldown the still-full table is reported again.
+        clock.advance(Duration.ofSeconds(60));
+        remediation.checkDrops();
+        verify(events, times(2)).publish(eq(EventType.REMEDIATION), eq(Severity.CRITICAL), anyString(), eq(null),
+                eq("policy:remediation"), org.mockito.ArgumentMatchers.any());
+        verify(max, never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
+    }
 }

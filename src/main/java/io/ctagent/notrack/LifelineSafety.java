@@ -2,10 +2,12 @@ package io.ctagent.notrack;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,7 +25,10 @@ final class LifelineSafety {
 
     private static final Pattern NFT_TABLE = Pattern.compile("table (\\S+) (\\S+) \\{.*");
     private static final Pattern NFT_CHAIN = Pattern.compile("chain (\\S+) \\{.*");
-    private static final Pattern NFT_HOOK = Pattern.compile("type filter hook (input|output) .*policy drop;.*");
+    private static final Pattern NFT_HOOK = Pattern.compile("type filter hook (input|output) .*");
+    /** A rule that drops or rejects every packet still in the chain: the chain drops by default. */
+    private static final Pattern NFT_CATCH_ALL = Pattern.compile(
+            "(counter (packets \\d+ bytes \\d+ )?)?(drop|reject( with .+)?)");
     private static final Pattern NFT_PORTS = Pattern.compile("tcp (dport|sport) (\\{[^}]*}|\\S+)");
     private static final Pattern NFT_STATE = Pattern.compile("ct state (\\{[^}]*}|\\S+)");
 
@@ -42,8 +47,9 @@ final class LifelineSafety {
         List<IptablesListing.Line> lines = IptablesListing.lines(listing);
         for (String chain : List.of("INPUT", "OUTPUT")) {
             boolean input = chain.equals("INPUT");
-            if (!dropsByDefault(policies.get(chain), lines, chain)
-                    || lines.stream().anyMatch(line -> acceptsUntracked(line, ports, input))) {
+            Set<String> scanned = chainAndItsJumps(chain, lines);
+            if (!dropsByDefault(policies.get(chain), lines, chain) || lines.stream()
+                    .anyMatch(line -> scanned.contains(line.chain()) && acceptsUntracked(line, ports, input))) {
                 continue;
             }
             String option = input ? "--dports" : "--sports";
@@ -57,7 +63,7 @@ final class LifelineSafety {
 
     /** `nft list ruleset` of the namespace; tables iptables-nft manages are read through iptables instead. */
     static Optional<Refusal> nft(String ruleset, java.util.Set<String> managed, Ports ports) {
-        List<String[]> dropping = new ArrayList<>();
+        List<String[]> bases = new ArrayList<>();
         String family = null;
         String table = null;
         String chain = null;
@@ -70,11 +76,19 @@ final class LifelineSafety {
             } else if ((matcher = NFT_CHAIN.matcher(line)).matches()) {
                 chain = matcher.group(1);
             } else if ((matcher = NFT_HOOK.matcher(line)).matches() && !managed.contains(family + " " + table)) {
-                dropping.add(new String[] {family, table, chain, matcher.group(1)});
+                // The hook line itself is kept for its policy.
+                bases.add(new String[] {family, table, chain, matcher.group(1), line});
             }
         }
         List<NftRuleset.Rule> rules = NftRuleset.rules(ruleset);
-        for (String[] base : dropping) {
+        for (String[] base : bases) {
+            List<NftRuleset.Rule> own = rules.stream()
+                    .filter(rule -> rule.location().equals(base[0] + " " + base[1] + " " + base[2])).toList();
+            boolean dropsByDefault = base[4].contains("policy drop;") || (!own.isEmpty()
+                    && NFT_CATCH_ALL.matcher(own.get(own.size() - 1).text().strip()).matches());
+            if (!dropsByDefault) {
+                continue;
+            }
             boolean input = base[3].equals("input");
             boolean accepted = rules.stream()
                     .filter(rule -> rule.family().equals(base[0]) && rule.table().equals(base[1]))
@@ -98,8 +112,22 @@ final class LifelineSafety {
         if (own.isEmpty()) {
             return false;
         }
-        IptablesListing.Line last = own.get(own.size() - 1);
-        return last.args().size() == 2 && ("DROP".equals(last.target()) || "REJECT".equals(last.target()));
+        // "-j DROP", "-j REJECT" or "-j REJECT --reject-with icmp-host-prohibited" (RHEL's default firewall).
+        List<String> args = own.get(own.size() - 1).args();
+        boolean unconditional = args.size() == 2 || args.size() == 4 && args.get(2).equals("--reject-with");
+        return unconditional && args.get(0).equals("-j") && List.of("DROP", "REJECT").contains(args.get(1));
+    }
+
+    /**
+     * The chain and the user chains its rules jump to (one level: a rule in such a chain that jumps on is not
+     * followed, so an accept there counts as not accepting). FORWARD, DOCKER and other chains that never see
+     * the agent's packets are not read.
+     */
+    private static Set<String> chainAndItsJumps(String chain, List<IptablesListing.Line> lines) {
+        Set<String> chains = new HashSet<>(Set.of(chain));
+        lines.stream().filter(line -> line.chain().equals(chain) && line.target() != null)
+                .forEach(line -> chains.add(line.target()));
+        return chains;
     }
 
     /** An ACCEPT whose every match an untracked TCP packet to (input) or from (output) the ports passes. */

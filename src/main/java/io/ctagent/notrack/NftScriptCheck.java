@@ -29,7 +29,7 @@ public final class NftScriptCheck {
             + "(?:meta l4proto (tcp|udp) )?"
             + "(?:(tcp|udp) sport (" + PORTS + ") )?"
             + "(?:(tcp|udp) dport (" + PORTS + ") )?"
-            + "counter notrack comment \"(ctagent:[0-9a-f]{8})\")");
+            + "counter notrack comment \"(" + NotrackRule.TAG_PREFIX + "(?:" + NotrackRule.ID_PATTERN + "))\")");
     private static final Pattern DELETE_RULE = Pattern.compile(
             "delete rule inet conntrack_agent (prerouting|output) handle ([1-9][0-9]{0,17})");
 

@@ -20,7 +20,7 @@ class LifelineTest {
     @TempDir
     Path temp;
 
-    private static Lifeline lifeline(NotrackFixture fixture) {
+    static Lifeline lifeline(NotrackFixture fixture) {
         return new Lifeline(fixture.host, fixture.backend, new PlanRunner(fixture.host, new MutationLock()),
                 TestPipeline.of(fixture.auditLog, new HostWriter(fixture.host, fixture.runner)),
                 new NamespaceRules(fixture.host, new IptablesTables(fixture.host)), new LifelineProperties(true),

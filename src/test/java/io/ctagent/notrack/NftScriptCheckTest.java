@@ -5,14 +5,21 @@ import static io.ctagent.notrack.RuleSpecs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.ctagent.hostagent.HostMode;
+
 /** The root helper's nft check: what NftScript renders passes unchanged, anything else is refused. */
 class NftScriptCheckTest {
+
+    @TempDir
+    Path temp;
 
     @Test
     void everyScriptTheAgentRendersPassesUnchanged() {
@@ -28,8 +35,15 @@ class NftScriptCheckTest {
         String delete = NftScript.delete(List.of(new KernelRule("0a1b2c3d", "inet conntrack_agent prerouting", 7, 0, 0),
                 new KernelRule("0a1b2c3d", "inet conntrack_agent output", 12, 0, 0)));
 
+        NotrackFixture fixture = new NotrackFixture(temp, HostMode.DIRECT, NotrackProperties.BackendChoice.NFTABLES,
+                "nft", "nsenter", "cat", "sudo");
+        LifelineTest.lifeline(fixture).listeningOn(8080);
+        String lifeline = fixture.changes().get(0).stdin();
+
         assertThat(NftScriptCheck.rebuild(add)).isEqualTo(add);
         assertThat(NftScriptCheck.rebuild(delete)).isEqualTo(delete);
+        assertThat(lifeline).contains("comment \"ctagent:lifeline\"");
+        assertThat(NftScriptCheck.rebuild(lifeline)).isEqualTo(lifeline);
     }
 
     @ParameterizedTest
@@ -48,6 +62,7 @@ class NftScriptCheckTest {
                     + "comment \"ctagent:0a1b2c3d\"\n",
             "add rule inet conntrack_agent prerouting ip saddr 10.0.0.1/8 counter notrack comment \"ctagent:0a1b2c3d\"\n",
             "add rule inet conntrack_agent prerouting udp dport 0 counter notrack comment \"ctagent:0a1b2c3d\"\n",
+            "add rule inet conntrack_agent prerouting udp dport 53 counter notrack comment \"ctagent:lifeline2\"\n",
             "add rule inet conntrack_agent prerouting udp dport 53 counter notrack comment \"ctagent:0a1b2c3d\"\r\n",
             "define x = 1\n",
             "add chain inet conntrack_agent input { type filter hook input priority 0; policy drop; }\n",

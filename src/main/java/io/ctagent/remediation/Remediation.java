@@ -67,6 +67,9 @@ class Remediation implements SmartLifecycle, FindingSource {
     private final Clock clock;
     private volatile ScheduledExecutorService worker;
     private Instant lastChange;
+    private Instant failedAt;
+    private volatile Instant startedAt;
+    private boolean warnedCeiling;
     private Long lastDrops;
     private volatile Finding critical;
     private volatile Instant criticalAt;
@@ -89,6 +92,12 @@ class Remediation implements SmartLifecycle, FindingSource {
     void on(AgentEvent event) {
         ScheduledExecutorService running = worker;
         if (event.type() != EventType.TABLE_FULL || running == null) {
+            return;
+        }
+        Instant started = startedAt;
+        if (event.time() != null && started != null && event.time().isBefore(started)) {
+            // Replayed from before start-up (ctagent.monitor.kmsg-replay): history, not a table full now.
+            log.debug("remediation: ignoring a table-full message logged at {}, before it started", event.time());
             return;
         }
         NetnsTarget netns = event.netns() == null ? NetnsTarget.OWN : NetnsTarget.parse(event.netns());
@@ -117,13 +126,17 @@ class Remediation implements SmartLifecycle, FindingSource {
     }
 
     private synchronized void act(Signal signal) {
+        Instant now = Instant.now(clock);
+        if (failedAt != null && now.isBefore(failedAt.plus(properties.cooldown()))) {
+            // A failed change is tried (and reported) again after a cooldown, not at every drop check.
+            log.debug("remediation: failed at {}, within the cooldown: not trying again yet", failedAt);
+            return;
+        }
         try {
             ConntrackUsage own = usage.usage(NetnsTarget.OWN);
             Long count = signal.netns() == null ? null : countIn(signal.netns(), own);
             Writability writable = max.writability();
-            long ceiling = properties.maxCeiling() != null ? properties.maxCeiling()
-                    : recommendations.recommend().inputs().budgetEntries();
-            Instant now = Instant.now(clock);
+            long ceiling = ceiling();
             RemediationDecision decision = RemediationDecision.decide(own.max(), ceiling, writable.writable(),
                     writable.reason(), properties.stepFactor(), lastChange, properties.cooldown(), now);
             String evidence = signal.evidence() + ": count " + (count == null ? "unknown" : count) + ", max "
@@ -135,6 +148,7 @@ class Remediation implements SmartLifecycle, FindingSource {
             }
         } catch (RuntimeException e) {
             String detail = e instanceof OperatorProblem problem ? problem.getBody().getDetail() : e.getMessage();
+            failedAt = now;
             log.warn("remediation failed: {}", detail);
             counter("failed").increment();
             events.publish(EventType.REMEDIATION, Severity.CRITICAL, "Remediation could not raise nf_conntrack_max: "
@@ -144,7 +158,7 @@ class Remediation implements SmartLifecycle, FindingSource {
 
     private void raise(RemediationDecision decision, String evidence, Instant now) {
         String reason = "policy " + POLICY + ": " + evidence + "; " + decision.why();
-        SysctlChange change = max.set(Actor.policy(POLICY), decision.to(), properties.persist(),
+        SysctlChange change = max.set(Actor.policy(POLICY), decision.from(), decision.to(), properties.persist(),
                 reason.length() > 500 ? reason.substring(0, 500) : reason);
         lastChange = now;
         counter(change.dryRun() ? "dry_run" : change.applied() ? "applied" : change.result().name().toLowerCase())
@@ -177,11 +191,29 @@ class Remediation implements SmartLifecycle, FindingSource {
                 : "Table full and nf_conntrack_max cannot be raised from here";
         critical = new Finding(findingId(decision), Severity.CRITICAL, title, evidence + ". Remediation changes nothing: "
                 + decision.why() + ". Find what fills the table (topSources), or raise the ceiling "
-                + "(ctagent.remediation.max-ceiling) if the host has the memory.", facts, null);
+                + "(ctagent.remediation.max-ceiling, within ctagent.tuning.max-memory-percent) if the host has the memory.", facts, null);
         criticalAt = now;
         counter(decision.action().name().toLowerCase()).increment();
         events.publish(EventType.REMEDIATION, Severity.CRITICAL, title + ": " + evidence, null,
                 Actor.policy(POLICY).toString(), now);
+    }
+
+    /**
+     * The memory budget of the tuning recommendation, or max-ceiling when set and within it: the memory guard
+     * refuses a max above the budget, so a higher max-ceiling could only produce refused changes.
+     */
+    private long ceiling() {
+        long budget = recommendations.recommend().inputs().budgetEntries();
+        Long configured = properties.maxCeiling();
+        if (configured == null || configured <= budget) {
+            return configured == null ? budget : configured;
+        }
+        if (!warnedCeiling) {
+            warnedCeiling = true;
+            log.warn("remediation: ctagent.remediation.max-ceiling {} is above the memory budget of {} entries "
+                    + "(ctagent.tuning.max-memory-percent): it raises max up to {} only", configured, budget, budget);
+        }
+        return budget;
     }
 
     private static String findingId(RemediationDecision decision) {
@@ -240,6 +272,7 @@ class Remediation implements SmartLifecycle, FindingSource {
             return thread;
         });
         long every = Math.max(100, properties.dropCheckInterval().toMillis());
+        startedAt = Instant.now(clock);
         worker.scheduleWithFixedDelay(this::checkDrops, 0, every, TimeUnit.MILLISECONDS);
         log.info("unattended remediation on: x{} up to {}, at most once per {}", properties.stepFactor(),
                 properties.maxCeiling() == null ? "the memory budget" : properties.maxCeiling(), properties.cooldown());

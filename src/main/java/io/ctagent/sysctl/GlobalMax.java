@@ -1,10 +1,12 @@
 package io.ctagent.sysctl;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import io.ctagent.change.Actor;
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.Writability;
+import io.ctagent.problem.OperatorProblem;
 import tools.jackson.databind.node.LongNode;
 
 /**
@@ -28,9 +30,21 @@ public class GlobalMax {
         return reader.writability(SysctlKey.MAX, NetnsTarget.OWN);
     }
 
-    /** Sets it at runtime (and in the managed drop-in when {@code persist}) for {@code actor}; reason is one line. */
-    public SysctlChange set(Actor actor, long value, boolean persist, String reason) {
+    /**
+     * Sets it at runtime (and in the managed drop-in when {@code persist}) for {@code actor}; reason is one line.
+     * Only from {@code expected}, the value the decision was made on: if max moved since (an operator's PUT), the
+     * change refuses (412, nothing written) rather than set a value computed from a stale one, which could lower
+     * it. The check holds under the mutation lock: the change carries the ETag of what was read as If-Match.
+     */
+    public SysctlChange set(Actor actor, long expected, long value, boolean persist, String reason) {
+        SysctlView current = reader.view(SysctlKey.MAX, NetnsTarget.OWN);
+        if (current.value() == null || current.value() != expected) {
+            throw new OperatorProblem(HttpStatus.PRECONDITION_FAILED, "stale-etag", "Value changed since it was read",
+                    SysctlKey.MAX + " is " + current.value() + ", not the " + expected + " the change was decided on. "
+                            + "Nothing was changed.");
+        }
         return changer.put(actor, SysctlKey.MAX.name(), null,
-                new SysctlRequests.SysctlPutRequest(LongNode.valueOf(value), persist, null, null, reason), null);
+                new SysctlRequests.SysctlPutRequest(LongNode.valueOf(value), persist, null, null, reason),
+                SysctlReader.etag(current));
     }
 }

@@ -49,23 +49,34 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 class RemediationTest {
 
-    private static final AgentEvent TABLE_FULL = new AgentEvent(1, Instant.now(), EventType.TABLE_FULL,
-            Severity.CRITICAL, "nf_conntrack: table full, dropping packet", null, null, "kernel");
+    /** A table-full message logged now (remediation ignores those logged before it started). */
+    private static AgentEvent tableFull() {
+        return new AgentEvent(1, Instant.now(), EventType.TABLE_FULL, Severity.CRITICAL,
+                "nf_conntrack: table full, dropping packet", null, null, "kernel");
+    }
 
     private final UsageService usage = mock(UsageService.class);
     private final GlobalMax max = mock(GlobalMax.class);
     private final EventLog events = mock(EventLog.class);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final RecommendationService recommendations = mock(RecommendationService.class,
+            org.mockito.Mockito.RETURNS_DEEP_STUBS);
 
     private Remediation remediation(boolean enabled) {
         return remediation(enabled, Clock.systemUTC());
     }
 
     private Remediation remediation(boolean enabled, Clock clock) {
+        return remediation(enabled, clock, 1500L, 1_000_000L);
+    }
+
+    /** With this max-ceiling and this memory budget (in entries) of the tuning recommendation; max is 1000. */
+    private Remediation remediation(boolean enabled, Clock clock, long maxCeiling, long budgetEntries) {
+        when(recommendations.recommend().inputs().budgetEntries()).thenReturn(budgetEntries);
         when(usage.usage(NetnsTarget.OWN)).thenReturn(new ConntrackUsage(null, 1000, 1000, 100.0, 1024, 1024L, 1.0,
                 256000, 256, UsageLevel.CRITICAL, Instant.now(), 75, 90));
-        return new Remediation(new RemediationProperties(enabled, 2, 1500L, Duration.ofSeconds(60), false,
-                Duration.ofHours(1)), max, usage, mock(RecommendationService.class), mock(EntryService.class), events,
+        return new Remediation(new RemediationProperties(enabled, 2, maxCeiling, Duration.ofSeconds(60), false,
+                Duration.ofHours(1)), max, usage, recommendations, mock(EntryService.class), events,
                 registry, clock);
     }
 
@@ -88,13 +99,13 @@ class RemediationTest {
     @Test
     void theTableFullEventRaisesMaxAsThePolicyWithTheEvidence() {
         when(max.writability()).thenReturn(Writability.YES);
-        when(max.set(eq(Actor.policy("remediation")), eq(1500L), eq(false), anyString())).thenReturn(change(false));
+        when(max.set(eq(Actor.policy("remediation")), eq(1000L), eq(1500L), eq(false), anyString())).thenReturn(change(false));
         Remediation remediation = remediation(true);
         remediation.start();
         try {
-            remediation.on(TABLE_FULL);
+            remediation.on(tableFull());
 
-            verify(max, timeout(2000)).set(eq(Actor.policy("remediation")), eq(1500L), eq(false),
+            verify(max, timeout(2000)).set(eq(Actor.policy("remediation")), eq(1000L), eq(1500L), eq(false),
                     contains("table full, dropping packet"));
             verify(events, timeout(2000)).publish(eq(EventType.REMEDIATION), eq(Severity.WARNING),
                     contains("raised nf_conntrack_max from 1000 to 1500"), eq(null), eq("policy:remediation"),
@@ -108,11 +119,11 @@ class RemediationTest {
     @Test
     void inDryRunModeItRecordsWhatItWouldDo() {
         when(max.writability()).thenReturn(Writability.YES);
-        when(max.set(eq(Actor.policy("remediation")), eq(1500L), eq(false), anyString())).thenReturn(change(true));
+        when(max.set(eq(Actor.policy("remediation")), eq(1000L), eq(1500L), eq(false), anyString())).thenReturn(change(true));
         Remediation remediation = remediation(true);
         remediation.start();
         try {
-            remediation.on(TABLE_FULL);
+            remediation.on(tableFull());
 
             verify(events, timeout(2000)).publish(eq(EventType.REMEDIATION), eq(Severity.WARNING),
                     contains("would raise"), eq(null), eq("policy:remediation"), org.mockito.ArgumentMatchers.any());
@@ -128,14 +139,14 @@ class RemediationTest {
         Remediation remediation = remediation(true);
         remediation.start();
         try {
-            remediation.on(TABLE_FULL);
+            remediation.on(tableFull());
 
             verify(events, timeout(2000)).publish(eq(EventType.REMEDIATION), eq(Severity.CRITICAL), anyString(),
                     eq(null), eq("policy:remediation"), org.mockito.ArgumentMatchers.any());
         } finally {
             remediation.stop();
         }
-        verify(max, never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
+        verify(max, never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyLong(), anyBoolean(), anyString());
         assertThat(remediation.findings()).singleElement().satisfies(finding -> {
             assertThat(finding.id()).isEqualTo("remediation-read-only");
             assertThat(finding.severity()).isEqualTo(Severity.CRITICAL);
@@ -147,15 +158,15 @@ class RemediationTest {
         Remediation remediation = remediation(false);
         remediation.start();
 
-        remediation.on(TABLE_FULL);
+        remediation.on(tableFull());
 
-        verify(max, after(300).never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
+        verify(max, after(300).never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyLong(), anyBoolean(), anyString());
     }
 
     @Test
     void theDropCounterRisingBetweenTwoReadsRaisesMaxOnceAsThePolicyWithTheEvidence() {
         when(max.writability()).thenReturn(Writability.YES);
-        when(max.set(eq(Actor.policy("remediation")), eq(1500L), eq(false), anyString())).thenReturn(change(false));
+        when(max.set(eq(Actor.policy("remediation")), eq(1000L), eq(1500L), eq(false), anyString())).thenReturn(change(false));
         dropsRead(5, 9);
         Remediation remediation = remediation(true);
 
@@ -163,7 +174,7 @@ class RemediationTest {
         verifyNoInteractions(max);
         remediation.checkDrops();
 
-        verify(max, times(1)).set(eq(Actor.policy("remediation")), eq(1500L), eq(false),
+        verify(max, times(1)).set(eq(Actor.policy("remediation")), eq(1000L), eq(1500L), eq(false),
                 contains("drop counter rose from 5 to 9 in the agent's namespace: count 1000, max 1000"));
         verify(events).publish(eq(EventType.REMEDIATION), eq(Severity.WARNING),
                 contains("raised nf_conntrack_max from 1000 to 1500 after drop counter rose from 5 to 9"), eq(null),
@@ -190,7 +201,7 @@ class RemediationTest {
     void aSecondRiseWithinTheCooldownMakesNoSecondChange() {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-07T03:00:00Z"));
         when(max.writability()).thenReturn(Writability.YES);
-        when(max.set(eq(Actor.policy("remediation")), eq(1500L), eq(false), anyString())).thenReturn(change(false));
+        when(max.set(eq(Actor.policy("remediation")), eq(1000L), eq(1500L), eq(false), anyString())).thenReturn(change(false));
         dropsRead(5, 9, 20, 30);
         Remediation remediation = remediation(true, clock);
 
@@ -199,23 +210,28 @@ class RemediationTest {
         clock.advance(Duration.ofSeconds(59));
         remediation.checkDrops();
 
-        verify(max, times(1)).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
+        verify(max, times(1)).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyLong(), anyBoolean(), anyString());
 
         // Past the cooldown the next rise acts again: the cooldown, not the counter, held the second one back.
         clock.advance(Duration.ofSeconds(2));
         remediation.checkDrops();
 
-        verify(max, times(2)).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
-        verify(max).set(eq(Actor.policy("remediation")), eq(1500L), eq(false), contains("from 20 to 30"));
+        verify(max, times(2)).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyLong(), anyBoolean(), anyString());
+        verify(max).set(eq(Actor.policy("remediation")), eq(1000L), eq(1500L), eq(false), contains("from 20 to 30"));
     }
 
     @Test
-    void atTheCeilingSustainedDropsAreReportedOncePerCooldownNotEverySecond() {
+    void withAReadOnlyMaxSustainedDropsAreReportedOncePerCooldownNotEverySecond() {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-07T03:00:00Z"));
         when(max.writability()).thenReturn(Writability.no("the agent runs outside the initial network namespace"));
         dropsRead(5, 9, 20, 30, 40);
         Remediation remediation = remediation(true, clock);
 
+        sustainedDropsAreReportedOncePerCooldown(remediation, clock, "read_only");
+    }
+
+    /** Drops rising every second for 3 s, then after the cooldown: one critical report per cooldown, no change. */
+    private void sustainedDropsAreReportedOncePerCooldown(Remediation remediation, MutableClock clock, String result) {
         remediation.checkDrops();
         for (int second = 0; second < 3; second++) {
             remediation.checkDrops();
@@ -224,13 +240,91 @@ class RemediationTest {
 
         verify(events, times(1)).publish(eq(EventType.REMEDIATION), eq(Severity.CRITICAL), anyString(), eq(null),
                 eq("policy:remediation"), org.mockito.ArgumentMatchers.any());
-        assertThat(registry.counter("ctagent.remediation.actions", "result", "read_only").count()).isEqualTo(1);
+        assertThat(registry.counter("ctagent.remediation.actions", "result", result).count()).isEqualTo(1);
 
         // After the cooldown the still-full table is reported again.
         clock.advance(Duration.ofSeconds(60));
         remediation.checkDrops();
         verify(events, times(2)).publish(eq(EventType.REMEDIATION), eq(Severity.CRITICAL), anyString(), eq(null),
                 eq("policy:remediation"), org.mockito.ArgumentMatchers.any());
-        verify(max, never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyBoolean(), anyString());
+        verify(max, never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyLong(), anyBoolean(), anyString());
+    }
+
+    @Test
+    void atTheCeilingWithAWritableMaxSustainedDropsAreReportedOncePerCooldownNotEverySecond() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-07T03:00:00Z"));
+        when(max.writability()).thenReturn(Writability.YES);
+        dropsRead(5, 9, 20, 30, 40);
+        Remediation remediation = remediation(true, clock, 1000L, 1_000_000L); // max 1000 = ceiling
+
+        sustainedDropsAreReportedOncePerCooldown(remediation, clock, "at_ceiling");
+        assertThat(remediation.findings()).singleElement()
+                .satisfies(finding -> assertThat(finding.id()).isEqualTo("remediation-at-ceiling"));
+    }
+
+    @Test
+    void aRefusedChangeIsTriedAndReportedOncePerCooldownNotAtEveryDropCheck() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-07T03:00:00Z"));
+        when(max.writability()).thenReturn(Writability.YES);
+        when(max.set(org.mockito.ArgumentMatchers.any(), anyLong(), anyLong(), anyBoolean(), anyString()))
+                .thenThrow(new io.ctagent.problem.OperatorProblem(org.springframework.http.HttpStatus.CONFLICT,
+                        "guard-refused", "Refused", "more than the memory budget"));
+        dropsRead(5, 9, 20, 30, 40, 50);
+        Remediation remediation = remediation(true, clock);
+
+        remediation.checkDrops();
+        for (int second = 0; second < 3; second++) {
+            remediation.checkDrops();
+            clock.advance(Duration.ofSeconds(1));
+        }
+
+        verify(max, times(1)).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyLong(), anyBoolean(), anyString());
+        verify(events, times(1)).publish(eq(EventType.REMEDIATION), eq(Severity.CRITICAL),
+                contains("more than the memory budget"), eq(null), eq("policy:remediation"),
+                org.mockito.ArgumentMatchers.any());
+        assertThat(registry.counter("ctagent.remediation.actions", "result", "failed").count()).isEqualTo(1);
+
+        // After the cooldown it tries again.
+        clock.advance(Duration.ofSeconds(60));
+        remediation.checkDrops();
+        verify(max, times(2)).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyLong(), anyBoolean(), anyString());
+    }
+
+    @Test
+    void aMaxCeilingAboveTheMemoryBudgetIsHeldToTheBudget() {
+        when(max.writability()).thenReturn(Writability.YES);
+        when(max.set(eq(Actor.policy("remediation")), eq(1000L), eq(1200L), eq(false), anyString()))
+                .thenReturn(change(false));
+        dropsRead(5, 9);
+        Remediation remediation = remediation(true, Clock.systemUTC(), 1500L, 1200L);
+
+        remediation.checkDrops();
+        remediation.checkDrops();
+
+        verify(max).set(eq(Actor.policy("remediation")), eq(1000L), eq(1200L), eq(false), anyString());
+        verify(max, never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), eq(1500L), anyBoolean(), anyString());
+    }
+
+    @Test
+    void aTableFullMessageLoggedBeforeItStartedIsHistoryNotASignal() {
+        when(max.writability()).thenReturn(Writability.YES);
+        when(max.set(eq(Actor.policy("remediation")), eq(1000L), eq(1500L), eq(false), anyString()))
+                .thenReturn(change(false));
+        Remediation remediation = remediation(true);
+        remediation.start();
+        try {
+            // As ctagent.monitor.kmsg-replay reports it: the kernel's time of a message from before start-up.
+            remediation.on(new AgentEvent(1, Instant.now().minus(Duration.ofMinutes(10)), EventType.TABLE_FULL,
+                    Severity.CRITICAL, "nf_conntrack: table full, dropping packet", null, null, "kmsg"));
+            verify(max, after(300).never()).set(org.mockito.ArgumentMatchers.any(), anyLong(), anyLong(),
+                    anyBoolean(), anyString());
+
+            remediation.on(new AgentEvent(2, Instant.now(), EventType.TABLE_FULL, Severity.CRITICAL,
+                    "nf_conntrack: table full, dropping packet", null, null, "kmsg"));
+            verify(max, timeout(2000)).set(eq(Actor.policy("remediation")), eq(1000L), eq(1500L), eq(false),
+                    anyString());
+        } finally {
+            remediation.stop();
+        }
     }
 }

@@ -54,6 +54,7 @@ class SysctlChangerTest {
     private FailingWriter writer;
     private SysctlChanger changer;
     private GlobalMax globalMax;
+    private SysctlReader globalMaxReader;
     private AuditTrail audit;
     private AuditLog log;
 
@@ -91,8 +92,15 @@ class SysctlChangerTest {
     @BeforeEach
     void wire() {
         host = FakeHost.copyTo(temp);
+        audit = AuditTrail.inTempDir("ctagent-changer-audit");
+        log = Mockito.spy(AuditLog.toFile(audit.file(), () -> "DIRECT", Clock.systemUTC()));
+        wire(HostMode.DIRECT);
+    }
+
+    /** The changer and GlobalMax over the fake host in this mode, auditing to {@code log}. */
+    private void wire(HostMode mode) {
         HostProperties properties = new HostProperties(host.proc().toString(), host.sys().toString(),
-                host.root().toString(), HostMode.DIRECT, Duration.ofSeconds(5), 1 << 16,
+                host.root().toString(), mode, Duration.ofSeconds(5), 1 << 16,
                 "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         CommandRunner runner = new CommandRunner(properties);
         HostAgent agent = new HostAgent(properties, new HostPaths(properties),
@@ -106,11 +114,10 @@ class SysctlChangerTest {
         UsageService usage = new UsageService(agent, new UsageProperties(75, 90), Clock.systemUTC());
         SysctlGuards guards = new SysctlGuards(reader, new HostMemory(agent, usage, new TuningProperties(10)),
                 SysctlGuardsTest.namespaces(), SysctlGuardsTest.history(0));
-        audit = AuditTrail.inTempDir("ctagent-changer-audit");
-        log = Mockito.spy(AuditLog.toFile(audit.file(), () -> "DIRECT", Clock.systemUTC()));
         changer = new SysctlChanger(catalog, reader, guards, persistence, writer, new AuditChangeHistory(log),
                 TestPipeline.of(log, writer));
         globalMax = new GlobalMax(changer, reader);
+        globalMaxReader = reader;
     }
 
     /** The only change in the audit: its intent and outcome. */
@@ -131,7 +138,8 @@ class SysctlChangerTest {
 
     @Test
     void remediationsMaxGoesThroughTheChangePathAuditedAsThePolicyWithItsEvidence() {
-        SysctlChange change = globalMax.set(io.ctagent.change.Actor.policy("remediation"), 524288, false,
+        long current = Long.parseLong(host.read(MAX).strip());
+        SysctlChange change = globalMax.set(io.ctagent.change.Actor.policy("remediation"), current, 524288, false,
                 "policy remediation: drop counter rose from 5 to 9 in the agent's namespace");
 
         assertThat(change.result()).isEqualTo(ChangeResult.APPLIED);
@@ -142,6 +150,50 @@ class SysctlChangerTest {
         assertThat(audited.outcome().get("actor").asString()).isEqualTo("policy:remediation");
         assertThat(audited.intent().at("/params/reason").asString()).contains("drop counter rose from 5 to 9");
         assertThat(change.auditId()).isEqualTo(audited.outcome().get("id").asString());
+    }
+
+    @Test
+    void remediationsMaxRefusesWhenMaxMovedAfterItWasReadSoAStaleDecisionCannotLowerIt() {
+        // An operator's PUT lands between remediation's read of max and its change taking the lock.
+        SysctlReader racing = Mockito.spy(globalMaxReader);
+        Mockito.doAnswer(read -> {
+            Object seen = read.callRealMethod();
+            host.write(MAX, "2000000\n");
+            return seen;
+        }).when(racing).view(SysctlKey.MAX, NetnsTarget.OWN);
+        long current = Long.parseLong(host.read(MAX).strip());
+        GlobalMax raced = new GlobalMax(changer, racing);
+
+        assertThatThrownBy(() -> raced.set(io.ctagent.change.Actor.policy("remediation"), current, current * 2,
+                false, "policy remediation: drop counter rose"))
+                .isInstanceOfSatisfying(OperatorProblem.class,
+                        problem -> assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.PRECONDITION_FAILED));
+        assertThat(host.read(MAX)).isEqualTo("2000000\n");
+
+        // Decided on a value max no longer has: refused before the change path, nothing written.
+        assertThatThrownBy(() -> globalMax.set(io.ctagent.change.Actor.policy("remediation"), current, current * 2,
+                false, "policy remediation: drop counter rose"))
+                .isInstanceOfSatisfying(OperatorProblem.class,
+                        problem -> assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.PRECONDITION_FAILED));
+        assertThat(host.read(MAX)).isEqualTo("2000000\n");
+        assertThat(writer.written).isEmpty();
+    }
+
+    @Test
+    void inDryRunModeRemediationsMaxIsRecordedAsDryRunForThePolicyAndNothingIsWritten() {
+        String before = host.read(MAX);
+        long current = Long.parseLong(before.strip());
+        wire(HostMode.DRY_RUN);
+
+        SysctlChange change = globalMax.set(io.ctagent.change.Actor.policy("remediation"), current, current * 2, false,
+                "policy remediation: drop counter rose from 5 to 9 in the agent's namespace");
+
+        assertThat(change.result()).isEqualTo(ChangeResult.DRY_RUN);
+        assertThat(host.read(MAX)).isEqualTo(before);
+        AuditTrail.Change audited = onlyChange();
+        assertThat(audited.result()).isEqualTo("DRY_RUN");
+        assertThat(audited.outcome().get("actor").asString()).isEqualTo("policy:remediation");
+        assertThat(audited.intent().at("/params/reason").asString()).contains("drop counter rose from 5 to 9");
     }
 
     @Test

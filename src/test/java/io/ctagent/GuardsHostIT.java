@@ -2,21 +2,16 @@ package io.ctagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -273,22 +268,6 @@ class GuardsHostIT {
     }
 
     private void generate(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", testClasses(),
-                TrafficGenerator.class.getName()));
-        command.addAll(List.of(args));
-        Process generator = lab.start(command.toArray(String[]::new));
-        String said = new BufferedReader(new InputStreamReader(generator.getInputStream(), StandardCharsets.UTF_8))
-                .readLine();
-        assertThat(generator.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(said).startsWith("SENT ");
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString());
-    }
-
-    private static String testClasses() throws Exception {
-        return Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        assertThat(TrafficGenerator.runIn(lab, args)).startsWith("SENT ");
     }
 }

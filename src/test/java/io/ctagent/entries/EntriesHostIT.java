@@ -2,21 +2,13 @@ package io.ctagent.entries;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,18 +16,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.TestApiKeys;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TrafficGenerator;
-import io.ctagent.testsupport.SpecValidation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -45,6 +37,7 @@ import tools.jackson.databind.ObjectMapper;
  * it there, and a flush must delete exactly what its filter names.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(HostApi.class)
 class EntriesHostIT {
 
     @DynamicPropertySource
@@ -56,8 +49,8 @@ class EntriesHostIT {
     private static final int SPRAY = 20;
     private static final int ECHO = 4;
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    HostApi api;
 
     @Autowired
     ObjectMapper json;
@@ -65,9 +58,8 @@ class EntriesHostIT {
     @Autowired
     HostAgent host;
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private LabNamespace lab;
-    private Process holder;
+    private TrafficGenerator.Run holder;
 
     @BeforeAll
     static void prerequisites() {
@@ -80,10 +72,8 @@ class EntriesHostIT {
         lab = LabNamespace.create();
         // Per namespace: keeps the UDP entries alive for the whole test. The host's value is untouched.
         lab.exec("sysctl", "-q", "-w", "net.netfilter.nf_conntrack_udp_timeout=600");
-        holder = lab.start(javaBinary(), "-cp", testClasses(), TrafficGenerator.class.getName(), "tcp-hold",
-                String.valueOf(TCP), "18081");
-        assertThat(new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
-                .readLine()).isEqualTo("READY " + TCP);
+        holder = TrafficGenerator.startIn(lab, "tcp-hold", String.valueOf(TCP), "18081");
+        assertThat(holder.firstLine()).isEqualTo("READY " + TCP);
         generate("udp-spray", String.valueOf(SPRAY), "9", "127.0.1.1");
         generate("udp-spray", String.valueOf(SPRAY), "9", "127.0.2.1");
         generate("udp-echo", String.valueOf(ECHO), "7007");
@@ -93,10 +83,7 @@ class EntriesHostIT {
     @AfterEach
     void cleanUp() throws Exception {
         if (holder != null) {
-            holder.getOutputStream().close();
-            if (!holder.waitFor(10, TimeUnit.SECONDS)) {
-                holder.destroyForcibly();
-            }
+            holder.close();
         }
         if (lab != null) {
             lab.close();
@@ -105,7 +92,7 @@ class EntriesHostIT {
 
     @Test
     void listingMatchesConntrackLInTheNamespace() throws Exception {
-        JsonNode page = get("/api/v1/conntrack/entries?limit=10000&netns=" + lab.name());
+        JsonNode page = api.get("/api/v1/conntrack/entries?limit=10000&netns=" + lab.name());
 
         List<String> listed = new ArrayList<>();
         page.get("entries").forEach(e -> listed.add(key(e.get("protocol").asText(), e.get("original"))));
@@ -119,14 +106,13 @@ class EntriesHostIT {
         List<String> paged = new ArrayList<>();
         String cursor = "";
         do {
-            JsonNode page = get("/api/v1/conntrack/entries?limit=7&netns=" + lab.name() + cursor);
+            JsonNode page = api.get("/api/v1/conntrack/entries?limit=7&netns=" + lab.name() + cursor);
             page.get("entries").forEach(e -> paged.add(key(e.get("protocol").asText(), e.get("original"))));
             cursor = page.get("nextCursor").isNull() ? null : "&cursor=" + page.get("nextCursor").asText();
         } while (cursor != null);
 
-        HttpResponse<String> stream = SpecValidation.check(http.send(HttpRequest.newBuilder(uri("/api/v1/conntrack/entries?netns="
-                + lab.name())).header("Accept", "application/x-ndjson")
-                .header(TestApiKeys.HEADER, TestApiKeys.VIEWER).build(), HttpResponse.BodyHandlers.ofString()));
+        HttpResponse<String> stream = api.send("GET", "/api/v1/conntrack/entries?netns=" + lab.name(),
+                TestApiKeys.VIEWER, null, "Accept", "application/x-ndjson");
         assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/x-ndjson"));
         List<String> streamed = new ArrayList<>();
@@ -156,7 +142,7 @@ class EntriesHostIT {
 
     @Test
     void summaryMatchesConntrackLInTheNamespace() throws Exception {
-        JsonNode summary = get("/api/v1/conntrack/entries/summary?groupBy=protocol,state&netns=" + lab.name());
+        JsonNode summary = api.get("/api/v1/conntrack/entries/summary?groupBy=protocol,state&netns=" + lab.name());
 
         Map<String, Long> expected = new TreeMap<>();
         conntrackL().values().forEach(line -> expected.merge(line.get(2) + "/" + (line.get(2).equals("tcp")
@@ -168,7 +154,7 @@ class EntriesHostIT {
         assertThat(summary.get("total").asLong()).isEqualTo(TCP + 2 * SPRAY + ECHO);
         assertThat(summary.get("matched").asLong()).isEqualTo(TCP + 2 * SPRAY + ECHO);
 
-        JsonNode unreplied = get("/api/v1/conntrack/entries/summary?groupBy=dport&status=UNREPLIED&netns="
+        JsonNode unreplied = api.get("/api/v1/conntrack/entries/summary?groupBy=dport&status=UNREPLIED&netns="
                 + lab.name());
         assertThat(unreplied.get("matched").asLong()).isEqualTo(2 * SPRAY);
         assertThat(unreplied.get("groups").get(0).get("key").get("dport").asInt()).isEqualTo(9);
@@ -253,7 +239,7 @@ class EntriesHostIT {
         generate("udp-spray", "3", "7100", "127.0.3.1");
         generate("udp-spray", "2", "7101", "127.0.3.1");
 
-        JsonNode zoned = get("/api/v1/conntrack/entries/summary?groupBy=zone,mark&netns=" + lab.name());
+        JsonNode zoned = api.get("/api/v1/conntrack/entries/summary?groupBy=zone,mark&netns=" + lab.name());
         assertThat(zoned.get("groups").toString()).contains("{\"key\":{\"zone\":7,\"mark\":0},\"count\":3}",
                 "{\"key\":{\"zone\":0,\"mark\":42},\"count\":2}");
 
@@ -264,14 +250,7 @@ class EntriesHostIT {
     }
 
     private void generate(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", testClasses(),
-                TrafficGenerator.class.getName()));
-        command.addAll(List.of(args));
-        Process generator = lab.start(command.toArray(String[]::new));
-        String said = new BufferedReader(new InputStreamReader(generator.getInputStream(), StandardCharsets.UTF_8))
-                .readLine();
-        assertThat(generator.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(said).startsWith("SENT ");
+        assertThat(TrafficGenerator.runIn(lab, args)).startsWith("SENT ");
     }
 
     /** `conntrack -L -o extended` in the lab, keyed like {@link #key}, parsed here independently. */
@@ -319,31 +298,6 @@ class EntriesHostIT {
     }
 
     private HttpResponse<String> post(String path, String body, String confirm, String key) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .header(TestApiKeys.HEADER, key).POST(HttpRequest.BodyPublishers.ofString(body));
-        if (confirm != null) {
-            request.header("X-Confirm", confirm);
-        }
-        return SpecValidation.check(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
-    }
-
-    private JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = SpecValidation.check(http.send(HttpRequest.newBuilder(uri(path))
-                        .header(TestApiKeys.HEADER, TestApiKeys.VIEWER).build(), HttpResponse.BodyHandlers.ofString()));
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return json.readTree(response.body());
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString());
-    }
-
-    static String testClasses() throws Exception {
-        return Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return api.send("POST", path, key, body, "X-Confirm", confirm);
     }
 }

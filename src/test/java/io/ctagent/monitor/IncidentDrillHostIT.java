@@ -1,14 +1,10 @@
 package io.ctagent.monitor;
 
+import static io.ctagent.testsupport.JsonNodes.find;
+import static io.ctagent.testsupport.JsonNodes.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,16 +17,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
 import io.ctagent.testsupport.TrafficGenerator;
-import io.ctagent.testsupport.SpecValidation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -41,6 +37,7 @@ import tools.jackson.databind.ObjectMapper;
  * fix as an operator lets new connections through and is audited. Global values are restored.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(HostApi.class)
 class IncidentDrillHostIT {
 
     private static final long DRILL_MAX = 1000;
@@ -59,13 +56,11 @@ class IncidentDrillHostIT {
         registry.add("ctagent.sysctl.persist-file", PERSIST::toString);
     }
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    HostApi api;
 
     @Autowired
     ObjectMapper json;
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void prerequisites() {
@@ -81,15 +76,13 @@ class IncidentDrillHostIT {
     void tableFullInALabNamespaceIsSeenDiagnosedAndFixedThroughTheApi() throws Exception {
         long originalMax = KernelValues.read(MAX);
         long originalBuckets = KernelValues.read(BUCKETS);
-        Process filler = null;
-        Process afterFix = null;
+        TrafficGenerator.Run filler = null;
+        TrafficGenerator.Run afterFix = null;
         try (LabNamespace lab = LabNamespace.create()) {
             try {
                 LabNamespace.run("sysctl", "-w", MAX + "=" + DRILL_MAX);
-                filler = lab.start(java(), "-cp", testClasses(), TrafficGenerator.class.getName(), "tcp-fill",
-                        String.valueOf(DRILL_MAX + 100), "18181");
-                String opened = new BufferedReader(new InputStreamReader(filler.getInputStream(),
-                        StandardCharsets.UTF_8)).readLine();
+                filler = TrafficGenerator.startIn(lab, "tcp-fill", String.valueOf(DRILL_MAX + 100), "18181");
+                String opened = filler.firstLine();
                 // The connect that found the table full timed out after 1 s: the first drop was then.
                 long firstDropNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
                 assertThat(opened).startsWith("OPEN ");
@@ -115,8 +108,8 @@ class IncidentDrillHostIT {
                 JsonNode fix = finding.get("fix");
                 assertThat(fix.get("method").asText()).isEqualTo("PUT");
 
-                HttpResponse<String> applied = send(fix.get("method").asText(), fix.get("path").asText(),
-                        json.writeValueAsString(fix.get("body")), TestApiKeys.OPERATOR);
+                HttpResponse<String> applied = api.send(fix.get("method").asText(), fix.get("path").asText(),
+                        TestApiKeys.OPERATOR, json.writeValueAsString(fix.get("body")));
                 assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
                 JsonNode change = json.readTree(applied.body());
                 assertThat(change.get("applied").asBoolean()).isTrue();
@@ -124,18 +117,20 @@ class IncidentDrillHostIT {
                 assertThat(auditId).isNotBlank().isNotEqualTo("null");
                 assertThat(KernelValues.read(MAX)).isEqualTo(fix.get("body").get("value").asLong());
 
-                afterFix = lab.start(java(), "-cp", testClasses(), TrafficGenerator.class.getName(), "tcp-hold",
-                        "20", "18182");
-                String ready = new BufferedReader(new InputStreamReader(afterFix.getInputStream(),
-                        StandardCharsets.UTF_8)).readLine();
+                afterFix = TrafficGenerator.startIn(lab, "tcp-hold", "20", "18182");
+                String ready = afterFix.firstLine();
                 assertThat(ready).isEqualTo("READY 20");
 
-                HttpResponse<String> audit = send("GET", "/api/v1/audit?limit=50", null, TestApiKeys.AUDITOR);
+                HttpResponse<String> audit = api.send("GET", "/api/v1/audit?limit=50", TestApiKeys.AUDITOR, null);
                 assertThat(audit.statusCode()).isEqualTo(200);
                 assertThat(audit.body()).contains(auditId, MAX);
             } finally {
-                stop(afterFix);
-                stop(filler);
+                if (afterFix != null) {
+                    afterFix.close();
+                }
+                if (filler != null) {
+                    filler.close();
+                }
                 LabNamespace.run("sysctl", "-w", MAX + "=" + originalMax);
                 LabNamespace.run("sysctl", "-w", BUCKETS + "=" + originalBuckets);
             }
@@ -155,65 +150,12 @@ class IncidentDrillHostIT {
         long deadline = firstDropNanos + Duration.ofSeconds(2).toNanos();
         JsonNode last = null;
         do {
-            HttpResponse<String> response = send("GET", path, null, TestApiKeys.VIEWER);
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            last = json.readTree(response.body());
+            last = api.get(path);
             if (condition.test(last)) {
                 return last;
             }
             Thread.sleep(50);
         } while (System.nanoTime() < deadline);
         throw new AssertionError("not within 2 s of the first drop: GET " + path + " -> " + last);
-    }
-
-    private HttpResponse<String> send(String method, String path, String body, String key) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header(TestApiKeys.HEADER, key);
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",
-                    "application/json");
-        }
-        return SpecValidation.check(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
-    }
-
-    private static JsonNode find(JsonNode array, Predicate<JsonNode> test) {
-        if (array == null) {
-            return null;
-        }
-        for (JsonNode node : array) {
-            if (test.test(node)) {
-                return node;
-            }
-        }
-        return null;
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
-    }
-
-    private static void stop(Process process) throws InterruptedException {
-        if (process != null) {
-            try {
-                process.getOutputStream().close();
-            } catch (java.io.IOException ignored) {
-                // already gone
-            }
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    private static String testClasses() throws Exception {
-        return Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }

@@ -219,13 +219,9 @@ class SudoModeHostIT {
     void aFilteredFlushDeletesInALabNamespace() throws Exception {
         try (LabNamespace lab = LabNamespace.create()) {
             lab.exec("sysctl", "-q", "-w", "net.netfilter.nf_conntrack_udp_timeout=600");
-            Process spray = lab.start(javaBinary(), "-cp", testClasses(), TrafficGenerator.class.getName(),
-                    "udp-spray", "5", "9", "127.0.1.1");
-            assertThat(spray.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            TrafficGenerator.runIn(lab, "udp-spray", "5", "9", "127.0.1.1");
             // As many entries the filter leaves alone: more than half the table is a flush (the share guard).
-            Process other = lab.start(javaBinary(), "-cp", testClasses(), TrafficGenerator.class.getName(),
-                    "udp-spray", "5", "10", "127.0.2.1");
-            assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            TrafficGenerator.runIn(lab, "udp-spray", "5", "10", "127.0.2.1");
             assertThat(lab.conntrackCount()).isEqualTo(10);
 
             HttpResponse<String> flush = send("POST", "/api/v1/conntrack/flush?netns=" + lab.name(),
@@ -538,10 +534,6 @@ class SudoModeHostIT {
     private static String javaBinary() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    private static String testClasses() throws Exception {
-        return Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     private static int freePort() throws IOException {

@@ -1,5 +1,7 @@
 package io.ctagent.remediation;
 
+import static io.ctagent.testsupport.JsonNodes.find;
+import static io.ctagent.testsupport.JsonNodes.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -12,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -208,22 +209,5 @@ class IncidentRemediationHostIT {
                     "application/json");
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode find(JsonNode array, Predicate<JsonNode> test) {
-        if (array == null) {
-            return null;
-        }
-        for (JsonNode node : array) {
-            if (test.test(node)) {
-                return node;
-            }
-        }
-        return null;
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asString();
     }
 }

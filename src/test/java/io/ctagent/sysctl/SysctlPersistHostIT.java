@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,23 +11,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.AuditTrail;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.TestApiKeys;
-import io.ctagent.testsupport.SpecValidation;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * Real /proc and /sys, a temp directory as the rootfs: the persist files are written where a host's
  * /etc would be, and the running values are persisted as they are (so the kernel is not changed).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(HostApi.class)
 class SysctlPersistHostIT {
 
     private static final Path ROOTFS;
@@ -53,13 +49,8 @@ class SysctlPersistHostIT {
         AUDIT.register(registry);
     }
 
-    @LocalServerPort
-    int port;
-
     @Autowired
-    ObjectMapper json;
-
-    private final HttpClient http = HttpClient.newHttpClient();
+    HostApi api;
 
     @BeforeAll
     static void prerequisites() {
@@ -74,7 +65,7 @@ class SysctlPersistHostIT {
         Files.writeString(ROOTFS.resolve("etc/sysctl.d/90-conntrack-agent.conf"), "# written by hand\n");
         Files.writeString(ROOTFS.resolve("etc/sysctl.conf"), "net.netfilter.nf_conntrack_udp_timeout = 7\n");
 
-        JsonNode change = send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout",
+        JsonNode change = api.expect("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout",
                 "{\"value\": " + udp + ", \"persist\": true}", 200);
         assertThat(change.get("result").asText()).isEqualTo("APPLIED");
         AuditTrail.Change audited = AUDIT.change(change.get("auditId").asText());
@@ -84,7 +75,7 @@ class SysctlPersistHostIT {
         assertThat(change.get("commands")).hasSize(2);
         assertThat(change.get("warnings").toString()).contains("/etc/sysctl.conf");
 
-        JsonNode table = send("PUT", "/api/v1/hashsize", "{\"value\": " + buckets + ", \"persist\": true}", 200);
+        JsonNode table = api.expect("PUT", "/api/v1/hashsize", "{\"value\": " + buckets + ", \"persist\": true}", 200);
         assertThat(table.get("result").asText()).isEqualTo("APPLIED");
         assertThat(AUDIT.change(table.get("auditId").asText()).result()).isEqualTo("APPLIED");
 
@@ -95,22 +86,11 @@ class SysctlPersistHostIT {
         boolean builtIn = !Files.exists(Path.of("/sys/module/nf_conntrack/initstate"));
         assertThat(Files.exists(ROOTFS.resolve("etc/modprobe.d/conntrack-agent.conf"))).isEqualTo(!builtIn);
 
-        JsonNode view = send("GET", "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout", null, 200);
+        JsonNode view = api.expect("GET", "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout", null, 200);
         assertThat(view.get("persistedValue").asLong()).isEqualTo(7);
         assertThat(view.get("persistedIn").asText()).isEqualTo("/etc/sysctl.conf");
-        assertThat(send("GET", "/api/v1/hashsize", null, 200).get("persistedValue").asLong()).isEqualTo(buckets);
+        assertThat(api.expect("GET", "/api/v1/hashsize", null, 200).get("persistedValue").asLong()).isEqualTo(buckets);
         assertThat(change.get("before")).isEqualTo(change.get("after"));
         assertThat(KernelValues.read("net.netfilter.nf_conntrack_udp_timeout")).isEqualTo(udp);
-    }
-
-    private JsonNode send(String method, String path, String body, int expected) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json")
-                .header(TestApiKeys.HEADER, method.equals("GET") ? TestApiKeys.VIEWER : TestApiKeys.OPERATOR)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> response = SpecValidation.check(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
-        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(expected);
-        return json.readTree(response.body());
     }
 }

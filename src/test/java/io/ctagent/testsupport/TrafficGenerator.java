@@ -77,6 +77,20 @@ public final class TrafficGenerator {
         return new Run(lab.start(command(modeAndArgs)));
     }
 
+    /**
+     * Runs a mode that ends by itself (udp-send, udp-spray, udp-echo) inside the lab namespace and returns the
+     * line it printed ("SENT n"); fails if it has not ended within 30 s.
+     */
+    public static String runIn(LabNamespace lab, String... modeAndArgs) throws IOException, InterruptedException {
+        Process generator = lab.start(command(modeAndArgs));
+        String said = new Run(generator).firstLine();
+        if (!generator.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            generator.destroyForcibly();
+            throw new AssertionError("the traffic generator " + List.of(modeAndArgs) + " did not end within 30 s");
+        }
+        return said;
+    }
+
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "tcp-hold" -> tcpHold(Integer.parseInt(args[1]), Integer.parseInt(args[2]));

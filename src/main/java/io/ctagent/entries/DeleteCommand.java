@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.ctagent.net.Cidr;
+import io.ctagent.net.Family;
 import io.ctagent.problem.InvalidInput;
 
 /**

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import io.ctagent.net.Cidr;
+import io.ctagent.net.Family;
 import io.ctagent.problem.InvalidInput;
 
 /**

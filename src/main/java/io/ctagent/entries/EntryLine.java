@@ -3,6 +3,9 @@ package io.ctagent.entries;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.ctagent.net.Family;
+import io.ctagent.net.IpAddress;
+
 /**
  * One line of the conntrack table parsed into primitives. The reader reuses a single instance for
  * every line, so filtering and summarising allocate nothing per entry; {@link #toEntry()} makes the

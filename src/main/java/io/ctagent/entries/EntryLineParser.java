@@ -1,5 +1,8 @@
 package io.ctagent.entries;
 
+import io.ctagent.net.AddressParser;
+import io.ctagent.net.Family;
+
 /**
  * Parses a line of /proc/net/nf_conntrack or of `conntrack -L -o extended`: both print
  * {@code FAMILY L3NUM PROTO L4NUM TIMEOUT [STATE] original-tuple [UNREPLIED] reply-tuple [FLAGS] key=value...}

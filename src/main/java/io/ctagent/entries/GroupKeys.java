@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.ctagent.net.Family;
+import io.ctagent.net.IpAddress;
+
 /**
  * Packs the grouped fields of an entry into a few longs, so counting needs no object per entry.
  * Word 0 holds protocol, state and ports; word 1 the mark, the address family and the zone; then two

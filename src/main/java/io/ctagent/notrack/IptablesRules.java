@@ -54,10 +54,10 @@ final class IptablesRules {
             args.addAll(List.of("-o", spec.oif()));
         }
         if (spec.src() != null) {
-            args.addAll(List.of("-s", spec.src().toString()));
+            args.addAll(List.of("-s", spec.src().withPrefix()));
         }
         if (spec.dst() != null) {
-            args.addAll(List.of("-d", spec.dst().toString()));
+            args.addAll(List.of("-d", spec.dst().withPrefix()));
         }
         if (spec.protocol() != null) {
             args.addAll(List.of("-p", spec.protocol().value()));

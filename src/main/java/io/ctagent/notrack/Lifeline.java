@@ -31,6 +31,8 @@ import io.ctagent.hostagent.AgentLifeline;
 import io.ctagent.hostagent.EffectiveMode;
 import io.ctagent.hostagent.HostAgent;
 import io.ctagent.hostagent.NetnsTarget;
+import io.ctagent.net.Cidr;
+import io.ctagent.problem.InvalidInput;
 import io.ctagent.problem.OperatorProblem;
 
 /**
@@ -138,7 +140,7 @@ class Lifeline implements AgentLifeline, DisposableBean {
         List<HostCommand> plan = new ArrayList<>(backend.planRemove(NotrackRule.LIFELINE_ID, now));
         plan.addAll(backend.planAdd(rules, new KernelState(List.of(), now.structure())));
         boolean installed = pipeline.run(new SystemChange("notrack.lifeline.add",
-                Map.of("ports", listening, "address", address == null ? "any" : address.toString()), plan,
+                Map.of("ports", listening, "address", address == null ? "any" : address.withPrefix()), plan,
                 this::removeQuietly, () -> inForce(specs, backend.read(NetnsTarget.OWN))));
         installedAt = Instant.now(clock);
         return new LifelineStatus(true, installed, listening, backend.name(),
@@ -176,9 +178,9 @@ class Lifeline implements AgentLifeline, DisposableBean {
         Ports shown = ports.isEmpty() ? null
                 : new Ports(ports.stream().map(port -> new PortRange(port, port)).toList());
         Boolean inKernel = now == null ? null : shown != null && inForce(specs(shown), now);
-        String where = address == null ? null : address.toString();
+        String where = address == null ? null : address.withPrefix();
         return new RuleStatus(NotrackRule.LIFELINE_ID, null, Direction.BOTH, address == null ? IpFamily.BOTH
-                : address.family(), Protocol.TCP, Objects.toString(shown, null), Objects.toString(shown, null), null,
+                : IpFamily.of(address.family()), Protocol.TCP, Objects.toString(shown, null), Objects.toString(shown, null), null,
                 null, where, where, COMMENT, installedAt, false, inKernel,
                 copies.stream().mapToLong(KernelRule::packets).sum(), copies.stream().mapToLong(KernelRule::bytes).sum(),
                 copies, true);
@@ -317,7 +319,7 @@ class Lifeline implements AgentLifeline, DisposableBean {
      * entry made at output), and the agent's replies from the ports.
      */
     private List<RuleSpec> specs(Ports wanted) {
-        IpFamily family = address == null ? IpFamily.BOTH : address.family();
+        IpFamily family = address == null ? IpFamily.BOTH : IpFamily.of(address.family());
         return List.of(
                 new RuleSpec(Direction.PREROUTING, family, Protocol.TCP, wanted, null, null, null, null, address,
                         COMMENT),
@@ -333,8 +335,8 @@ class Lifeline implements AgentLifeline, DisposableBean {
             return null;
         }
         try {
-            return Cidr.parse(text.strip());
-        } catch (IllegalArgumentException notAnAddress) {
+            return RuleSpecParser.cidr("server.address", text.strip());
+        } catch (InvalidInput notAnAddress) {
             return null;
         }
     }

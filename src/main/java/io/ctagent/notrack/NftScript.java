@@ -3,6 +3,9 @@ package io.ctagent.notrack;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.ctagent.net.Cidr;
+import io.ctagent.net.Family;
+
 /**
  * Renders the nft scripts for the agent's table `inet conntrack_agent`: pure text from typed
  * values, applied by `nft -f -` as one transaction (all of it or nothing).
@@ -60,10 +63,10 @@ final class NftScript {
             parts.add("oifname \"" + wildcard(spec.oif()) + "\"");
         }
         if (spec.src() != null) {
-            parts.add(addressKeyword(spec.src()) + " saddr " + spec.src());
+            parts.add(addressKeyword(spec.src()) + " saddr " + spec.src().withPrefix());
         }
         if (spec.dst() != null) {
-            parts.add(addressKeyword(spec.dst()) + " daddr " + spec.dst());
+            parts.add(addressKeyword(spec.dst()) + " daddr " + spec.dst().withPrefix());
         }
         if (spec.protocol() != null) {
             String proto = spec.protocol().value();
@@ -82,7 +85,7 @@ final class NftScript {
     }
 
     private static String addressKeyword(Cidr cidr) {
-        return cidr.family() == IpFamily.IPV4 ? "ip" : "ip6";
+        return cidr.family() == Family.IPV4 ? "ip" : "ip6";
     }
 
     /** iptables writes a prefix match as "eth+", nft as "eth*". */

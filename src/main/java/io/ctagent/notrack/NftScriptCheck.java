@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.ctagent.net.Cidr;
+
 /**
  * The root helper's check of an nft script (sudo mode, {@code conntrack-agent-root nft-apply}): every line
  * must be one that {@link NftScript} renders, for the agent's own table {@code inet conntrack_agent} only.
@@ -82,10 +84,10 @@ public final class NftScriptCheck {
             return null;
         }
         Hook hook = hook(add.group(1));
-        Cidr src = add.group(7) == null ? null : Cidr.parse(add.group(7));
-        Cidr dst = add.group(9) == null ? null : Cidr.parse(add.group(9));
+        Cidr src = add.group(7) == null ? null : RuleSpecParser.cidr("src", add.group(7));
+        Cidr dst = add.group(9) == null ? null : RuleSpecParser.cidr("dst", add.group(9));
         IpFamily family = add.group(3) != null ? IpFamily.valueOf(add.group(3).toUpperCase(Locale.ROOT))
-                : src != null ? src.family() : dst != null ? dst.family() : IpFamily.BOTH;
+                : src != null ? IpFamily.of(src.family()) : dst != null ? IpFamily.of(dst.family()) : IpFamily.BOTH;
         String protocolName = add.group(10) != null ? add.group(10) : add.group(11) != null ? add.group(11)
                 : add.group(13);
         Protocol protocol = protocolName == null ? null : Protocol.valueOf(protocolName.toUpperCase(Locale.ROOT));

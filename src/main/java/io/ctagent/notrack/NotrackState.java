@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
 
 import io.ctagent.hostagent.NetnsTarget;
 import io.ctagent.hostagent.StateFiles;
+import io.ctagent.net.Cidr;
 import io.ctagent.problem.InvalidInput;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
@@ -96,6 +97,11 @@ class NotrackState {
 
     private static String text(Object value) {
         return value == null ? null : value.toString();
+    }
+
+    /** A network as NOTRACK rules have always shown it: network/prefix, even for a single host. */
+    private static String text(Cidr value) {
+        return value == null ? null : value.withPrefix();
     }
 
     private Map<String, List<NotrackRule>> parse(String text) {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.ctagent.net.Cidr;
+
 /**
  * How much traffic one NOTRACK rule exempts, judged by what it names rather than how it looks: a
  * rule is narrow only when it names a port or port range, an address prefix of at least
@@ -24,7 +26,8 @@ record RuleBreadth(int minPrefixV4, int minPrefixV6) {
         }
         for (Cidr cidr : new Cidr[] {spec.src(), spec.dst()}) {
             if (cidr != null) {
-                seen.add(cidr + " is a /" + cidr.prefix() + ", shorter than the /" + minPrefix(cidr.family())
+                seen.add(cidr.withPrefix() + " is a /" + cidr.prefix() + ", shorter than the /"
+                        + minPrefix(IpFamily.of(cidr.family()))
                         + " that narrows a rule");
             }
         }
@@ -42,7 +45,7 @@ record RuleBreadth(int minPrefixV4, int minPrefixV6) {
     }
 
     private boolean narrow(Cidr cidr) {
-        return cidr != null && cidr.prefix() >= minPrefix(cidr.family());
+        return cidr != null && cidr.prefix() >= minPrefix(IpFamily.of(cidr.family()));
     }
 
     private int minPrefix(IpFamily family) {

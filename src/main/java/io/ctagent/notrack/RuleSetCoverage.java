@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
+import io.ctagent.net.Family;
+import io.ctagent.net.IpAddress;
+
 /**
  * Breadth of the set: whether a new rule, together with the namespace's existing agent rules,
  * exempts a whole protocol or family in a direction. Rules that narrow the same one field (src,
@@ -79,7 +82,8 @@ final class RuleSetCoverage {
             intervals.addAll(intervals(field, rule.spec()));
         }
         BigInteger first = field == Field.SRC || field == Field.DST ? ZERO : BigInteger.ONE;
-        BigInteger end = field == Field.SRC || field == Field.DST ? ZERO.setBit(Cidr.bits(family))
+        BigInteger end = field == Field.SRC || field == Field.DST ? ZERO.setBit(
+                IpAddress.bits(family == IpFamily.IPV4 ? Family.IPV4 : Family.IPV6))
                 : BigInteger.valueOf(65536);
         if (!covers(intervals, first, end)) {
             return Optional.empty();

@@ -2,6 +2,8 @@ package io.ctagent.notrack;
 
 import java.util.List;
 
+import io.ctagent.net.Cidr;
+
 /**
  * What a NOTRACK rule matches, in typed values only: this is all a renderer ever sees.
  * Null fields match anything.

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import io.ctagent.net.Cidr;
 import io.ctagent.problem.InvalidInput;
 
 /**
@@ -80,13 +81,13 @@ final class RuleSpecParser {
 
     private static IpFamily family(String text, Cidr src, Cidr dst) {
         if (src != null && dst != null && src.family() != dst.family()) {
-            throw new InvalidInput("dst", "src is " + src.family().value() + " but dst is " + dst.family().value()
+            throw new InvalidInput("dst", "src is " + src.family().text() + " but dst is " + dst.family().text()
                     + "; a rule matches one family at a time");
         }
         Cidr address = src != null ? src : dst;
         String field = src != null ? "src" : "dst";
         if (text == null) {
-            return address == null ? IpFamily.BOTH : address.family();
+            return address == null ? IpFamily.BOTH : IpFamily.of(address.family());
         }
         IpFamily family = switch (text.toLowerCase(Locale.ROOT)) {
             case "ipv4" -> IpFamily.IPV4;
@@ -96,10 +97,10 @@ final class RuleSpecParser {
         };
         if (address != null && family == IpFamily.BOTH) {
             throw new InvalidInput("family", "an address belongs to one family: set family to "
-                    + address.family().value() + " or leave it out");
+                    + address.family().text() + " or leave it out");
         }
-        if (address != null && address.family() != family) {
-            throw new InvalidInput(field, field + " is an " + address.family().value() + " network but family is "
+        if (address != null && IpFamily.of(address.family()) != family) {
+            throw new InvalidInput(field, field + " is an " + address.family().text() + " network but family is "
                     + family.value());
         }
         return family;
@@ -195,15 +196,17 @@ final class RuleSpecParser {
         return name;
     }
 
-    private static Cidr cidr(String field, String text) {
+    /** A NOTRACK rule's network: any strict CIDR but a /0, which would exempt every address. */
+    static Cidr cidr(String field, String text) {
         if (text == null) {
             return null;
         }
-        try {
-            return Cidr.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInput(field, field + ": " + e.getMessage());
+        Cidr cidr = Cidr.parse(field, text);
+        if (cidr.prefix() == 0) {
+            throw new InvalidInput(field, field + ": a /0 network matches every address; leave the field out "
+                    + "instead");
         }
+        return cidr;
     }
 
     private static String comment(String text) {

@@ -8,6 +8,8 @@ import java.util.Set;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 
+import io.ctagent.net.Cidr;
+
 /**
  * An owned NOTRACK rule as the API shows it: what it matches, whether the kernel has it, and
  * how much traffic it has exempted.
@@ -56,5 +58,10 @@ public record RuleStatus(
 
     private static String text(Object value) {
         return value == null ? null : value.toString();
+    }
+
+    /** A network as NOTRACK rules have always shown it: network/prefix, even for a single host. */
+    private static String text(Cidr value) {
+        return value == null ? null : value.withPrefix();
     }
 }

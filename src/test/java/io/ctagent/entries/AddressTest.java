@@ -8,6 +8,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.ctagent.net.Cidr;
+import io.ctagent.net.Family;
+import io.ctagent.net.IpAddress;
 import io.ctagent.problem.InvalidInput;
 
 class AddressTest {

@@ -1,4 +1,4 @@
-package io.ctagent.entries;
+package io.ctagent.net;
 
 import java.nio.charset.StandardCharsets;
 
@@ -10,7 +10,7 @@ import io.ctagent.problem.InvalidInput;
  */
 public record IpAddress(Family family, long hi, long lo) {
 
-    static IpAddress parse(String field, String text) {
+    public static IpAddress parse(String field, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
         if (text.indexOf(':') < 0) {
             long v4 = AddressParser.ipv4(bytes, 0, bytes.length);
@@ -27,7 +27,7 @@ public record IpAddress(Family family, long hi, long lo) {
                 + "2001:db8::/32), not '" + text + "'");
     }
 
-    static int bits(Family family) {
+    public static int bits(Family family) {
         return family == Family.IPV4 ? 32 : 128;
     }
 
@@ -37,7 +37,12 @@ public record IpAddress(Family family, long hi, long lo) {
     }
 
     /** The canonical text: dotted quad, or RFC 5952 (lower case, longest zero run as ::). */
-    static String format(Family family, long hi, long lo) {
+    public static String format(Family family, long hi, long lo) {
+        return format(family, hi, lo, true);
+    }
+
+    /** As {@link #format(Family, long, long)}; mappedAsDotted false prints ::ffff:a01:203, all hex. */
+    static String format(Family family, long hi, long lo, boolean mappedAsDotted) {
         if (family == Family.IPV4) {
             return ipv4(lo);
         }
@@ -46,7 +51,7 @@ public record IpAddress(Family family, long hi, long lo) {
             groups[g] = (int) (hi >>> (48 - 16 * g)) & 0xFFFF;
             groups[g + 4] = (int) (lo >>> (48 - 16 * g)) & 0xFFFF;
         }
-        if (hi == 0 && (lo >>> 32) == 0xFFFFL) {
+        if (mappedAsDotted && hi == 0 && (lo >>> 32) == 0xFFFFL) {
             return "::ffff:" + ipv4(lo & 0xFFFF_FFFFL);
         }
         int bestStart = -1;

@@ -1,4 +1,4 @@
-package io.ctagent.entries;
+package io.ctagent.net;
 
 /**
  * Parses IPv4 and IPv6 addresses in place from bytes, without allocating: the table prints one or
@@ -6,13 +6,13 @@ package io.ctagent.entries;
  * (conntrack) form, with an optional trailing dotted quad; no zone ids, no brackets, no names.
  * An IPv6 address lands in two longs, hi and lo; an IPv4 one in the low 32 bits of a long.
  */
-final class AddressParser {
+public final class AddressParser {
 
     private AddressParser() {
     }
 
     /** The IPv4 address in bytes [start, end) as an unsigned 32-bit value, or -1. */
-    static long ipv4(byte[] text, int start, int end) {
+    public static long ipv4(byte[] text, int start, int end) {
         long value = 0;
         int octets = 0;
         int i = start;
@@ -40,13 +40,13 @@ final class AddressParser {
     }
 
     /** Parses the IPv6 address in bytes [start, end) into out[0] (hi) and out[1] (lo); false if malformed. */
-    static boolean ipv6(byte[] text, int start, int end, long[] out) {
+    public static boolean ipv6(byte[] text, int start, int end, long[] out) {
         int[] groups = new int[8];
         return ipv6(text, start, end, out, groups);
     }
 
     /** As {@link #ipv6(byte[], int, int, long[])} with a caller's scratch array of 8 ints. */
-    static boolean ipv6(byte[] text, int start, int end, long[] out, int[] groups) {
+    public static boolean ipv6(byte[] text, int start, int end, long[] out, int[] groups) {
         int count = 0;
         int gap = -1;
         int i = start;

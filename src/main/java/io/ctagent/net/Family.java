@@ -1,4 +1,4 @@
-package io.ctagent.entries;
+package io.ctagent.net;
 
 import java.util.Locale;
 
@@ -19,7 +19,7 @@ public enum Family {
         return text;
     }
 
-    static Family parse(String field, String value) {
+    public static Family parse(String field, String value) {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "ipv4" -> IPV4;
             case "ipv6" -> IPV6;

@@ -22,8 +22,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import io.ctagent.audit.AuditResult;
-import io.ctagent.change.Actor;
-import io.ctagent.change.Change;
+import io.ctagent.change.AgentChange;
 import io.ctagent.change.ChangeMode;
 import io.ctagent.change.ChangePipeline;
 import io.ctagent.change.Done;
@@ -221,7 +220,7 @@ class Lifeline implements AgentLifeline, DisposableBean {
     }
 
     /** Adding or removing the lifeline: a change the agent makes for itself, so its actor is {@code system}. */
-    private final class SystemChange implements Change<Boolean> {
+    private final class SystemChange implements AgentChange<Boolean> {
 
         private final String action;
         private final Map<String, ?> params;
@@ -255,23 +254,8 @@ class Lifeline implements AgentLifeline, DisposableBean {
         }
 
         @Override
-        public Actor actor() {
-            return Actor.system();
-        }
-
-        @Override
-        public boolean dryRunAsked() {
-            return false;
-        }
-
-        @Override
         public void guard(ChangeMode mode) {
             // The safety checks ran before: the firewall, the NAT rules and the agent's mode.
-        }
-
-        @Override
-        public Object before() {
-            return null;
         }
 
         @Override

@@ -17,8 +17,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.ctagent.audit.AuditResult;
-import io.ctagent.change.Actor;
-import io.ctagent.change.Change;
+import io.ctagent.change.AgentChange;
 import io.ctagent.change.ChangeMode;
 import io.ctagent.change.ChangePipeline;
 import io.ctagent.change.Done;
@@ -127,7 +126,7 @@ class NotrackReconciler implements SmartLifecycle {
     }
 
     /** Re-creating the missing rules: a change the agent makes itself, so its actor is {@code system}. */
-    private final class Repair implements Change<Boolean> {
+    private final class Repair implements AgentChange<Boolean> {
 
         private final NetnsTarget netns;
         private final List<NotrackRule> missing;
@@ -158,23 +157,8 @@ class NotrackReconciler implements SmartLifecycle {
         }
 
         @Override
-        public Actor actor() {
-            return Actor.system();
-        }
-
-        @Override
-        public boolean dryRunAsked() {
-            return false;
-        }
-
-        @Override
         public void guard(ChangeMode mode) {
             // It only re-creates the agent's own rules, as the state file lists them: nothing to refuse.
-        }
-
-        @Override
-        public Object before() {
-            return null;
         }
 
         @Override

@@ -32,8 +32,10 @@ import io.ctagent.problem.OperatorProblem;
  * <li>write the outcome record. When that fails the change has happened: the caller still gets the
  * result, with a warning, and the agent's log says which record is missing.</li>
  * </ol>
- * A refusal at any step before the intent leaves one record (FAILED, or DENIED for a 403; a 400 is
- * recorded as INVALID where the web layer answers it), named after the change's actor.
+ * A refusal at any step before the intent leaves one record (FAILED, or DENIED for a 403 problem), named
+ * after the change's actor.
+ * Refusals before a change is described (a 400, a caller the access rules turn away, a role check
+ * inside a feature) are written by {@link Refusals}.
  */
 @Component
 public class ChangePipeline {

@@ -322,7 +322,8 @@ public class AuditLog {
         try {
             file.append(record);
         } catch (UncheckedIOException e) {
-            log.error("audit log unwritable, refusing {} on {}: {}", record.action(), record.target(), e.getMessage());
+            log.error("audit log unwritable, the {} record of {} on {} is not written: {}", record.phase(),
+                    record.action(), record.target(), e.getMessage());
             if (e.getCause() instanceof AuditFile.Full full) {
                 throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Audit log full",
                         "The audit record could not be written, so nothing was changed: " + full.getMessage()

@@ -111,8 +111,10 @@ public class ChangePipeline {
         try {
             return audit.outcome(intent, done.result(), done.before(), done.after(), done.commands(), done.reason());
         } catch (OperatorProblem unwritable) {
-            log.error("outcome {} of audit intent {} ({} on {}) could not be written: {}", done.result(),
-                    intent.id(), intent.action(), intent.target(), unwritable.getBody().getDetail());
+            // The problem's detail speaks for an intent ("nothing was changed"); here the host has changed.
+            Throwable cause = unwritable.getCause() != null ? unwritable.getCause() : unwritable;
+            log.error("the change is done ({}) but the outcome of audit intent {} ({} on {}) could not be written: {}",
+                    done.result(), intent.id(), intent.action(), intent.target(), cause.getMessage());
             warnings.add("The change ended " + done.result() + " but its outcome could not be written to the audit "
                     + "log; the intent record " + intent.id() + " is there. Check the audit directory "
                     + "(ctagent.audit.path).");

@@ -24,6 +24,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import io.ctagent.audit.AuditIntent;
 import io.ctagent.audit.AuditLog;
 import io.ctagent.audit.AuditResult;
+import io.ctagent.audit.DeniedRequests;
 
 /**
  * The map of the code, stated once and checked: the package layout and rules of README.md
@@ -90,7 +91,7 @@ class ArchitectureTest {
 
     @Test
     void onlyTheChangePipelineWritesChangeRecords() {
-        noClasses().that().resideOutsideOfPackages("io.ctagent.change..", "io.ctagent.audit..")
+        noClasses().that().resideOutsideOfPackage("io.ctagent.change..").and().doNotBelongToAnyOf(AuditLog.class)
                 .should().callMethod(AuditLog.class, "intent", String.class, String.class, Map.class, Object.class)
                 .orShould().callMethod(AuditLog.class, "outcome", AuditIntent.class, AuditResult.class,
                         Object.class, Object.class, List.class, String.class)
@@ -98,8 +99,13 @@ class ArchitectureTest {
                         Supplier.class)
                 .orShould().callMethod(AuditLog.class, "attempt", String.class, String.class, String.class,
                         Map.class, Supplier.class)
+                .orShould().callMethod(AuditLog.class, "rejected", String.class, String.class, Map.class,
+                        AuditResult.class, String.class)
+                .orShould().callMethod(DeniedRequests.class, "record", String.class, String.class, String.class,
+                        String.class, String.class)
                 .because("every change takes io.ctagent.change.ChangePipeline: lock, mode, guards, intent, apply, "
-                        + "read back, outcome, in one place")
+                        + "read back, outcome, in one place; and every refusal (INVALID, DENIED, FAILED) is "
+                        + "written there or by change.Refusals")
                 .check(MAIN);
     }
 

@@ -123,8 +123,9 @@ public class AuditLog {
      * <ul>
      * <li>An intent was written: the change records its own outcome (or the intent could not be
      * written, and the answer is 503).</li>
-     * <li>A 400: the web layer records it as INVALID (web.ProblemAdvice, {@link RejectedRequestRecorder}).</li>
-     * <li>An {@link AccessDeniedException}: Spring Security answers 403 and records it as DENIED.</li>
+     * <li>A 400: the web layer answers it and {@code change.Refusals} records it as INVALID.</li>
+     * <li>An {@link AccessDeniedException}: Spring Security answers 403 and {@code change.Refusals} records it
+     * in the log of denied requests.</li>
      * <li>Any other refusal (a guard, a stale ETag, a read-only or unknown key, a broken chain, a
      * read-only agent, another change holding the lock...) is recorded here: phase {@code rejected},
      * result FAILED (DENIED for a 403), reason {@code "<problem type>: <detail>"}; the problem answered
@@ -321,7 +322,8 @@ public class AuditLog {
         try {
             file.append(record);
         } catch (UncheckedIOException e) {
-            log.error("audit log unwritable, refusing {} on {}: {}", record.action(), record.target(), e.getMessage());
+            log.error("audit log unwritable, the {} record of {} on {} is not written: {}", record.phase(),
+                    record.action(), record.target(), e.getMessage());
             if (e.getCause() instanceof AuditFile.Full full) {
                 throw new OperatorProblem(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Audit log full",
                         "The audit record could not be written, so nothing was changed: " + full.getMessage()

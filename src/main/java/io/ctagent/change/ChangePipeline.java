@@ -32,8 +32,10 @@ import io.ctagent.problem.OperatorProblem;
  * <li>write the outcome record. When that fails the change has happened: the caller still gets the
  * result, with a warning, and the agent's log says which record is missing.</li>
  * </ol>
- * A refusal at any step before the intent leaves one record (FAILED, or DENIED for a 403; a 400 is
- * recorded as INVALID where the web layer answers it), named after the change's actor.
+ * A refusal at any step before the intent leaves one record (FAILED, or DENIED for a 403 problem), named
+ * after the change's actor.
+ * Refusals before a change is described (a 400, a caller the access rules turn away, a role check
+ * inside a feature) are written by {@link Refusals}.
  */
 @Component
 public class ChangePipeline {
@@ -109,8 +111,10 @@ public class ChangePipeline {
         try {
             return audit.outcome(intent, done.result(), done.before(), done.after(), done.commands(), done.reason());
         } catch (OperatorProblem unwritable) {
-            log.error("outcome {} of audit intent {} ({} on {}) could not be written: {}", done.result(),
-                    intent.id(), intent.action(), intent.target(), unwritable.getBody().getDetail());
+            // The problem's detail speaks for an intent ("nothing was changed"); here the host has changed.
+            Throwable cause = unwritable.getCause() != null ? unwritable.getCause() : unwritable;
+            log.error("the change is done ({}) but the outcome of audit intent {} ({} on {}) could not be written: {}",
+                    done.result(), intent.id(), intent.action(), intent.target(), cause.getMessage());
             warnings.add("The change ended " + done.result() + " but its outcome could not be written to the audit "
                     + "log; the intent record " + intent.id() + " is there. Check the audit directory "
                     + "(ctagent.audit.path).");

@@ -21,7 +21,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
-import io.ctagent.audit.DeniedRequests;
+import io.ctagent.change.Refusals;
 import io.ctagent.web.RequestIdFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * 401 and 403 as problem+json, each saying what to do, and the audit record of the denial. Every
- * denial is counted in the log of denied requests ({@link DeniedRequests}), which writes at most one
+ * denial is counted in the log of denied requests (through {@link Refusals}), which writes at most one
  * record per source, caller and reason per interval and keeps apart from the change history: anyone
  * on the network can be denied as often as they like without filling the audit disk or rotating a
  * change record away.
@@ -37,13 +37,13 @@ import tools.jackson.databind.json.JsonMapper;
 final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
 
     private final AccessRules rules;
-    private final DeniedRequests denials;
+    private final Refusals refusals;
     private final JsonMapper json;
     private final boolean jwt;
 
-    DeniedResponses(AccessRules rules, DeniedRequests denials, JsonMapper json, boolean jwt) {
+    DeniedResponses(AccessRules rules, Refusals refusals, JsonMapper json, boolean jwt) {
         this.rules = rules;
-        this.denials = denials;
+        this.refusals = refusals;
         // The mixin flattens ProblemDetail's extra properties, as Spring MVC writes them.
         this.json = json.rebuild().addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
         this.jwt = jwt;
@@ -124,7 +124,7 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
     }
 
     private void record(HttpServletRequest request, String reason, AccessRules.Rule rule, String detail) {
-        denials.record(reason, request.getMethod(), request.getRequestURI(),
+        refusals.denied(reason, request.getMethod(), request.getRequestURI(),
                 rule == null ? null : rule.access().role(), detail);
     }
 

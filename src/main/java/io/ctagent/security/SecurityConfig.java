@@ -16,7 +16,7 @@ import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.header.HeaderWriterFilter;
 
-import io.ctagent.audit.DeniedRequests;
+import io.ctagent.change.Refusals;
 import jakarta.servlet.DispatcherType;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,9 +51,9 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, ApiSecurityProperties properties,
-                                    DeniedRequests denials, JsonMapper json) throws Exception {
+                                    Refusals refusals, JsonMapper json) throws Exception {
         AccessRules rules = new AccessRules(properties.publicMetrics());
-        DeniedResponses denied = new DeniedResponses(rules, denials, json, properties.jwt().enabled());
+        DeniedResponses denied = new DeniedResponses(rules, refusals, json, properties.jwt().enabled());
         http
                 .csrf(csrf -> csrf.disable())
                 .httpBasic(basic -> basic.disable())

@@ -13,7 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.mockito.Mockito;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -150,7 +153,8 @@ class ChangePipelineTest {
     }
 
     @Test
-    void aLostOutcomeAfterAnAppliedChangeIsAWarningAndTheIntentIdAnswers() {
+    @ExtendWith(OutputCaptureExtension.class)
+    void aLostOutcomeAfterAnAppliedChangeIsAWarningAndTheIntentIdAnswers(CapturedOutput output) {
         trail.losingOutcomes(audit);
         Recorded change = new Recorded();
 
@@ -163,6 +167,9 @@ class ChangePipelineTest {
             assertThat(answer).startsWith(intent.path("id").asString() + " [w1, The change ended APPLIED but its "
                     + "outcome could not be written");
         });
+        // The agent's log must not tell the operator that nothing changed: the host has.
+        assertThat(output.getOut()).contains("the change is done (APPLIED) but the outcome of audit intent")
+                .doesNotContain("nothing was changed").doesNotContain("refusing");
     }
 
     @Test

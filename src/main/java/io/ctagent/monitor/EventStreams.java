@@ -2,9 +2,12 @@ package io.ctagent.monitor;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -19,11 +22,13 @@ import io.ctagent.problem.OperatorProblem;
 
 /**
  * The open server-sent-event streams. At most {@code ctagent.events.max-streams}; each ended after
- * {@code ctagent.events.idle-timeout} without an event. Publishing hands the event to one sender
- * thread and returns at once: whoever publishes (the kernel-log watcher, a change holding the mutation
- * lock) never waits for a subscriber, however slow. If the sender falls behind by more than
- * {@value #BACKLOG} events, the oldest waiting are dropped for the streams (they stay in the event
- * list, GET /api/v1/events).
+ * {@code ctagent.events.idle-timeout} without an event. Publishing puts the event in each stream's
+ * queue and returns at once: whoever publishes (the kernel-log watcher, a change holding the mutation
+ * lock) never waits for a subscriber, however slow. Each stream is written by its own sender, one
+ * at a time and in order, so a subscriber that stops reading (a write blocks until the container's
+ * write timeout) holds up only itself: once {@value #BACKLOG} events wait for it, it is ended and its
+ * slot freed (a client reconnecting with Last-Event-ID gets what it missed from the event list,
+ * GET /api/v1/events).
  */
 @Component
 class EventStreams {
@@ -35,7 +40,7 @@ class EventStreams {
     private final int maxStreams;
     private final long idleMillis;
     private final Clock clock;
-    private final ThreadPoolExecutor sender;
+    private final ThreadPoolExecutor senders;
     private final Supplier<SseEmitter> emitters;
 
     @Autowired
@@ -49,12 +54,14 @@ class EventStreams {
         this.maxStreams = properties.maxStreams();
         this.idleMillis = properties.idleTimeout().toMillis();
         this.clock = clock;
-        this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(BACKLOG),
+        // A thread for each stream that has something to write, gone when idle: a stream whose write
+        // blocks (until the container's write timeout) never delays another.
+        this.senders = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 runnable -> {
                     Thread thread = new Thread(runnable, "event-streams");
                     thread.setDaemon(true);
                     return thread;
-                }, new ThreadPoolExecutor.DiscardOldestPolicy());
+                });
     }
 
     /**
@@ -80,19 +87,14 @@ class EventStreams {
         emitter.onTimeout(() -> streams.remove(stream));
         emitter.onError(error -> streams.remove(stream));
         // A comment first, so the client gets the response headers now rather than with the first event.
-        // On the sender thread like every write, so a stream's writes never interleave.
-        sender.execute(() -> {
-            stream.comment("subscribed");
-            backlog.forEach(stream::send);
-        });
+        stream.queue(() -> stream.comment("subscribed"));
+        backlog.forEach(event -> stream.queue(() -> stream.send(event)));
         return emitter;
     }
 
-    /** Hands the event to the sender thread; never blocks. */
+    /** Queues the event for every stream; never blocks. */
     void publish(AgentEvent event) {
-        if (!streams.isEmpty()) {
-            sender.execute(() -> streams.forEach(stream -> stream.send(event)));
-        }
+        streams.forEach(stream -> stream.queue(() -> stream.send(event)));
     }
 
     int open() {
@@ -102,7 +104,6 @@ class EventStreams {
     /**
      * Ends the streams that carried no event for the idle timeout, and sends the others a comment: a
      * client that went away is only noticed when a write fails, so this frees its slot within seconds.
-     * On the sender thread, as every write.
      */
     @Scheduled(fixedDelay = 5_000)
     void endIdle() {
@@ -110,28 +111,78 @@ class EventStreams {
         for (Stream stream : streams) {
             if (now - stream.lastEvent >= idleMillis) {
                 streams.remove(stream);
-                sender.execute(stream.emitter::complete);
+                stream.queue(stream.emitter::complete);
             } else {
-                sender.execute(() -> stream.comment("keep-alive"));
+                stream.queue(() -> stream.comment("keep-alive"));
             }
         }
     }
 
-    /** Open streams would hold a graceful shutdown for its whole timeout: end them first. */
+    /**
+     * Open streams would hold a graceful shutdown for its whole timeout: end them first. A stream whose
+     * write still blocks is left to the container (completing it would wait for that write).
+     */
     void closeAll() {
-        streams.forEach(stream -> stream.emitter.complete());
+        streams.forEach(stream -> stream.queue(stream.emitter::complete));
         streams.clear();
-        sender.shutdownNow();
+        senders.shutdown();
+        try {
+            senders.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        senders.shutdownNow();
     }
 
     private final class Stream {
 
         private final SseEmitter emitter;
+        private final Deque<Runnable> waiting = new ArrayDeque<>();
+        private boolean sending;
         private volatile long lastEvent;
 
         Stream(SseEmitter emitter, long now) {
             this.emitter = emitter;
             this.lastEvent = now;
+        }
+
+        /** Adds a write to this stream's queue; ends the stream when too many wait. Never blocks. */
+        void queue(Runnable write) {
+            synchronized (waiting) {
+                if (waiting.size() >= BACKLOG) {
+                    waiting.clear();
+                    streams.remove(this);
+                    return;
+                }
+                waiting.add(write);
+                if (sending) {
+                    return;
+                }
+                sending = true;
+            }
+            try {
+                senders.execute(this::drain);
+            } catch (RejectedExecutionException shutDown) {
+                synchronized (waiting) {
+                    waiting.clear();
+                    sending = false;
+                }
+            }
+        }
+
+        /** Writes what waits, in order, on this stream's sender; the only thread writing to it. */
+        private void drain() {
+            while (true) {
+                Runnable next;
+                synchronized (waiting) {
+                    next = waiting.poll();
+                    if (next == null) {
+                        sending = false;
+                        return;
+                    }
+                }
+                next.run();
+            }
         }
 
         void send(AgentEvent event) {
@@ -150,6 +201,9 @@ class EventStreams {
                 return true;
             } catch (IOException | IllegalStateException gone) {
                 streams.remove(this);
+                synchronized (waiting) {
+                    waiting.clear();
+                }
                 return false;
             }
         }

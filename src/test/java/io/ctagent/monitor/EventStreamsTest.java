@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,6 +59,69 @@ class EventStreamsTest {
             }
             assertThat(Duration.ofNanos(System.nanoTime() - start).toMillis()).isLessThan(1_000);
             assertThat(stuck.writes.get()).as("the subscriber is stuck in its first write").isEqualTo(1);
+        } finally {
+            stuck.release.countDown();
+            streams.closeAll();
+        }
+    }
+
+    /** A subscriber that reads: records each write. */
+    static final class Reading extends SseEmitter {
+        final List<String> written = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void send(SseEventBuilder builder) {
+            written.add(builder.build().stream().map(part -> String.valueOf(part.getData())).reduce("", String::concat));
+        }
+    }
+
+    @Test
+    void aSubscriberThatStoppedReadingDelaysNoOtherStream() throws Exception {
+        Stuck stuck = new Stuck();
+        Reading reading = new Reading();
+        Iterator<SseEmitter> next = List.<SseEmitter>of(stuck, reading).iterator();
+        EventStreams streams = new EventStreams(EventsProperties.defaults(), Clock.systemUTC(), next::next);
+        try {
+            streams.open(List.of());
+            streams.open(List.of());
+            for (int i = 1; i <= 3; i++) {
+                streams.publish(event(i));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (reading.written.size() < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(reading.written).hasSize(4);
+            assertThat(reading.written.get(0)).contains("subscribed");
+            assertThat(reading.written.get(3)).contains("AgentEvent[id=3,");
+            assertThat(stuck.writes.get()).as("the other subscriber is still stuck in its first write").isEqualTo(1);
+        } finally {
+            stuck.release.countDown();
+            streams.closeAll();
+        }
+    }
+
+    @Test
+    void aSubscriberFallingTooFarBehindIsEndedAndFreesItsSlot() throws Exception {
+        Stuck stuck = new Stuck();
+        EventStreams streams = new EventStreams(new EventsProperties(1, Duration.ofMinutes(5)), Clock.systemUTC(),
+                () -> stuck);
+        try {
+            streams.open(List.of());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (stuck.writes.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(stuck.writes.get()).as("stuck in writing its first comment").isEqualTo(1);
+            for (int i = 1; i <= EventStreams.BACKLOG; i++) {
+                streams.publish(event(i));
+            }
+            assertThat(streams.open()).as("up to the backlog it waits").isEqualTo(1);
+            streams.publish(event(EventStreams.BACKLOG + 1));
+            streams.publish(event(EventStreams.BACKLOG + 2));
+            assertThat(streams.open()).isZero();
+            streams.open(List.of());
+            assertThat(streams.open()).isEqualTo(1);
         } finally {
             stuck.release.countDown();
             streams.closeAll();

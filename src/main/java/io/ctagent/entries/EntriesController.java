@@ -49,6 +49,8 @@ class EntriesController {
             content = {@Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = EntryPage.class)),
                     @Content(mediaType = NDJSON, schema = @Schema(implementation = ConntrackEntry.class))})
+    @ApiResponse(responseCode = "429", description = "ctagent.entries.max-concurrent reads of the whole table "
+            + "(entries, summary, diagnosis) are running; retry after Retry-After seconds")
     EntryPage list(@ParameterObject FilterParams filter,
                    @Parameter(description = "entries per page, 1-10000 (default 100)")
                    @RequestParam(required = false) String limit,
@@ -101,6 +103,9 @@ class EntriesController {
     @GetMapping(path = "/summary", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "summarizeEntries", summary = "What fills the table: matching entries counted by groupBy, largest groups first, "
             + "with total and matched counts; one pass over the table")
+    @ApiResponse(responseCode = "200", description = "the groups, largest first, with total and matched counts")
+    @ApiResponse(responseCode = "429", description = "ctagent.entries.max-concurrent reads of the whole table "
+            + "(entries, summary, diagnosis) are running; retry after Retry-After seconds")
     EntrySummary summary(@ParameterObject FilterParams filter,
                          @Parameter(description = "comma-separated: protocol, state, src, dst, dport, sport, zone, "
                                  + "mark (default protocol,state)", example = "protocol,dport")

@@ -6,6 +6,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 @RestController
@@ -21,6 +22,9 @@ class DiagnosisController {
 
     @GetMapping
     @Operation(summary = "Findings with severity, evidence and the exact API request that fixes each")
+    @ApiResponse(responseCode = "200", description = "the findings, most severe first")
+    @ApiResponse(responseCode = "429", description = "ctagent.entries.max-concurrent reads of the whole table "
+            + "(entries, summary, diagnosis) are running; retry after Retry-After seconds")
     Diagnosis diagnose() {
         return diagnosis.diagnose();
     }

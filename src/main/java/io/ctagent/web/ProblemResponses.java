@@ -99,6 +99,7 @@ class ProblemResponses implements OpenApiCustomizer {
         applies.put("404", named);
         applies.put("409", mutation);
         applies.put("412", conditional);
+        applies.put("413", body);
         applies.put("415", body);
         applies.put("500", true);
         applies.put("502", mutation);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +19,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
+import io.ctagent.testsupport.SpecValidation;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.parser.OpenAPIV3Parser;
 import jakarta.servlet.FilterChain;
 
 class HeavyReadsTest {
@@ -64,6 +70,8 @@ class HeavyReadsTest {
             assertThat(third.getHeader("Retry-After")).isEqualTo("2");
             assertThat(third.getContentType()).isEqualTo("application/problem+json");
             assertThat(third.getContentAsString()).contains("ctagent.entries.max-concurrent");
+            SpecValidation.check("GET", "/api/v1/conntrack/entries", 429, third.getContentType(),
+                    third.getContentAsString(), null);
 
             // Light reads and probes are never counted.
             MockHttpServletResponse usage = new MockHttpServletResponse();
@@ -96,6 +104,25 @@ class HeavyReadsTest {
         MockHttpServletResponse after = new MockHttpServletResponse();
         filter.doFilter(get("/api/v1/conntrack/entries"), after, (request, response) -> { });
         assertThat(after.getStatus()).isEqualTo(200);
+    }
+
+    /** A portal's generated client knows which reads may answer 429: the contract lists it on exactly those. */
+    @Test
+    void theContractLists429OnExactlyTheReadsThatAreBounded() {
+        OpenAPI spec = new OpenAPIV3Parser().read("openapi/openapi.yaml");
+        assertThat(spec.getPaths()).isNotEmpty();
+        int heavy = 0;
+        for (Map.Entry<String, PathItem> path : spec.getPaths().entrySet()) {
+            for (Map.Entry<PathItem.HttpMethod, Operation> operation : path.getValue().readOperationsMap().entrySet()) {
+                boolean bounded = HeavyReads.isHeavy(new MockHttpServletRequest(operation.getKey().name(),
+                        path.getKey()));
+                heavy += bounded ? 1 : 0;
+                assertThat(operation.getValue().getResponses()).as(operation.getKey() + " " + path.getKey())
+                        .containsKey("200").matches(responses -> responses.containsKey("429") == bounded,
+                                bounded ? "lists 429" : "does not list 429");
+            }
+        }
+        assertThat(heavy).isEqualTo(3);
     }
 
     /** The cap of concurrent heavy reads, each at its memory bound, fits the shipped heap with room to spare. */

@@ -18,6 +18,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.SpecValidation;
 import io.ctagent.testsupport.TestApiKeys;
 
 /**
@@ -58,6 +59,7 @@ class BoundedCallersTest {
         assertThat(declared.statusCode()).isEqualTo(413);
         assertThat(declared.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(declared.body()).contains("\"status\":413", "64 KB");
+        SpecValidation.check(declared);
 
         // No Content-Length: a publisher of unknown length makes the client send it chunked.
         HttpRequest.BodyPublisher chunked = HttpRequest.BodyPublishers.fromPublisher(

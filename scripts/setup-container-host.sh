@@ -15,8 +15,15 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if ! docker info >/dev/null 2>&1; then
-  # No bridge, no iptables: containers use the host network only.
-  nohup dockerd --bridge=none --iptables=false --ip6tables=false >/var/log/ctagent-dockerd.log 2>&1 &
+  # No bridge, no iptables: containers use the host network only. Every inherited descriptor above 2
+  # is closed first: started under a lock (flock), dockerd would otherwise hold it for as long as it runs.
+  (
+    for fd in /proc/self/fd/*; do
+      n=${fd##*/}
+      [ "$n" -gt 2 ] && eval "exec $n>&-" 2>/dev/null || true
+    done
+    exec nohup dockerd --bridge=none --iptables=false --ip6tables=false >/var/log/ctagent-dockerd.log 2>&1
+  ) &
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
   docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/ctagent-dockerd.log"; exit 1; }
 fi

@@ -2,9 +2,11 @@ package io.ctagent.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -96,14 +98,31 @@ public final class HostApi {
 
     /**
      * Asks for an event stream (text/event-stream) without waiting for the answer; its status and content type
-     * are checked, its body is the caller's to read and close.
+     * are checked, its body is the caller's to read and close. An answer that is no stream (a problem, e.g. 503
+     * past the cap) is read whole and checked with its body, and handed back readable.
      */
     public CompletableFuture<HttpResponse<InputStream>> stream(String path, String key) {
         if (netns != null) {
             throw new UnsupportedOperationException("streams from inside a lab namespace");
         }
         return HTTP.sendAsync(request("GET", path, key, null, "Accept", "text/event-stream"),
-                HttpResponse.BodyHandlers.ofInputStream()).thenApply(SpecValidation::check);
+                HttpResponse.BodyHandlers.ofInputStream()).thenApply(HostApi::checkStream);
+    }
+
+    private static HttpResponse<InputStream> checkStream(HttpResponse<InputStream> response) {
+        String type = response.headers().firstValue("Content-Type").orElse(null);
+        if (type != null && type.startsWith("text/event-stream")) {
+            return SpecValidation.check(response);
+        }
+        try (InputStream body = response.body()) {
+            byte[] bytes = body.readAllBytes();
+            SpecValidation.check(response.request().method(), response.uri().getRawPath(), response.statusCode(), type,
+                    new String(bytes, StandardCharsets.UTF_8), response.uri().getRawQuery());
+            return new Answer<>(response.request(), response.statusCode(), response.headers(),
+                    new ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private HttpRequest request(String method, String path, String key, String body, String... headers) {
@@ -157,15 +176,16 @@ public final class HostApi {
         String[] statusAndType = out.substring(newline + 1).split(" ", 2);
         Map<String, List<String>> headers = statusAndType.length < 2 || statusAndType[1].isBlank() ? Map.of()
                 : Map.of("Content-Type", List.of(statusAndType[1].strip()));
-        return new Answer(request, Integer.parseInt(statusAndType[0]), HttpHeaders.of(headers, (name, value) -> true),
+        return new Answer<>(request, Integer.parseInt(statusAndType[0]), HttpHeaders.of(headers, (name, value) -> true),
                 out.substring(0, newline));
     }
 
-    private record Answer(HttpRequest request, int statusCode, HttpHeaders headers, String body)
-            implements HttpResponse<String> {
+    /** An answer not from java.net.http's client (curl's, or a refusal read whole), in its shape. */
+    private record Answer<T>(HttpRequest request, int statusCode, HttpHeaders headers, T body)
+            implements HttpResponse<T> {
 
         @Override
-        public Optional<HttpResponse<String>> previousResponse() {
+        public Optional<HttpResponse<T>> previousResponse() {
             return Optional.empty();
         }
 

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -19,11 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.AuditTrail;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.LabNamespace;
@@ -40,6 +37,7 @@ import tools.jackson.databind.ObjectMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"ctagent.host.mode=direct", "ctagent.notrack.reconcile-interval=0"})
+@Import(HostApi.class)
 class GuardsHostIT {
 
     private static final int LOW = 100;
@@ -60,13 +58,12 @@ class GuardsHostIT {
         }
     }
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    HostApi api;
 
     @Autowired
     ObjectMapper json;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private LabNamespace lab;
 
     @BeforeAll
@@ -149,42 +146,42 @@ class GuardsHostIT {
         for (String broad : List.of("{\"protocol\": \"tcp\"}", "{\"protocol\": \"udp\"}", "{\"src\": \"0.0.0.0/1\"}",
                 "{\"src\": \"128.0.0.0/1\"}", "{\"dst\": \"127.0.0.0/8\"}", "{\"family\": \"ipv6\"}",
                 "{\"direction\": \"OUTPUT\", \"oif\": \"lo+\"}")) {
-            HttpResponse<String> refused = send("POST", rules, TestApiKeys.OPERATOR, broad, null);
+            HttpResponse<String> refused = api.send("POST", rules, TestApiKeys.OPERATOR, broad);
             assertThat(refused.statusCode()).as(broad + " " + refused.body()).isEqualTo(400);
             JsonNode problem = json.readTree(refused.body());
             assertThat(problem.get("field").asString()).isEqualTo("force");
             assertThat(problem.get("detail").asString()).as(broad).containsAnyOf("Narrow it", "narrow");
-            HttpResponse<String> forcedByOperator = send("POST", rules, TestApiKeys.OPERATOR,
-                    broad.replace("}", ", \"force\": true}"), null);
+            HttpResponse<String> forcedByOperator = api.send("POST", rules, TestApiKeys.OPERATOR,
+                    broad.replace("}", ", \"force\": true}"));
             assertThat(forcedByOperator.statusCode()).as(broad).isEqualTo(403);
             assertThat(ruleset()).as("the ruleset after " + broad).isEqualTo(before);
         }
 
         // Two halves of the port range: each names a range, together they are every TCP port.
-        HttpResponse<String> low = send("POST", rules, TestApiKeys.OPERATOR,
-                "{\"protocol\": \"tcp\", \"dports\": \"1-32767\", \"comment\": \"lower half\"}", null);
+        HttpResponse<String> low = api.send("POST", rules, TestApiKeys.OPERATOR,
+                "{\"protocol\": \"tcp\", \"dports\": \"1-32767\", \"comment\": \"lower half\"}");
         assertThat(low.statusCode()).as(low.body()).isEqualTo(201);
         String withLowHalf = ruleset();
-        HttpResponse<String> high = send("POST", rules, TestApiKeys.OPERATOR,
-                "{\"protocol\": \"tcp\", \"dports\": \"32768-65535\"}", null);
+        HttpResponse<String> high = api.send("POST", rules, TestApiKeys.OPERATOR,
+                "{\"protocol\": \"tcp\", \"dports\": \"32768-65535\"}");
         assertThat(high.statusCode()).as(high.body()).isEqualTo(400);
         assertThat(json.readTree(high.body()).get("measure").asString()).isEqualTo("set-coverage");
         assertThat(ruleset()).isEqualTo(withLowHalf);
 
         // Two /1 halves: the admin forced one in; the other half is refused for an operator.
-        HttpResponse<String> forced = send("POST", rules, TestApiKeys.ADMIN,
-                "{\"direction\": \"OUTPUT\", \"src\": \"0.0.0.0/1\", \"force\": true}", null);
+        HttpResponse<String> forced = api.send("POST", rules, TestApiKeys.ADMIN,
+                "{\"direction\": \"OUTPUT\", \"src\": \"0.0.0.0/1\", \"force\": true}");
         assertThat(forced.statusCode()).as(forced.body()).isEqualTo(201);
         String withOneHalf = ruleset();
-        HttpResponse<String> otherHalf = send("POST", rules, TestApiKeys.OPERATOR,
-                "{\"direction\": \"OUTPUT\", \"src\": \"128.0.0.0/1\"}", null);
+        HttpResponse<String> otherHalf = api.send("POST", rules, TestApiKeys.OPERATOR,
+                "{\"direction\": \"OUTPUT\", \"src\": \"128.0.0.0/1\"}");
         assertThat(otherHalf.statusCode()).as(otherHalf.body()).isEqualTo(400);
         assertThat(ruleset()).isEqualTo(withOneHalf);
 
-        HttpResponse<String> port = send("POST", rules, TestApiKeys.OPERATOR,
-                "{\"protocol\": \"udp\", \"dports\": 53}", null);
+        HttpResponse<String> port = api.send("POST", rules, TestApiKeys.OPERATOR,
+                "{\"protocol\": \"udp\", \"dports\": 53}");
         assertThat(port.statusCode()).as(port.body()).isEqualTo(201);
-        HttpResponse<String> slash24 = send("POST", rules, TestApiKeys.OPERATOR, "{\"dst\": \"127.0.1.0/24\"}", null);
+        HttpResponse<String> slash24 = api.send("POST", rules, TestApiKeys.OPERATOR, "{\"dst\": \"127.0.1.0/24\"}");
         assertThat(slash24.statusCode()).as(slash24.body()).isEqualTo(201);
         assertThat(ruleset()).contains("udp dport 53", "127.0.1.0/24");
     }
@@ -194,7 +191,7 @@ class GuardsHostIT {
         long max = KernelValues.read(MAX);
         assertThat(max).as("nf_conntrack_max before the test").isGreaterThanOrEqualTo(1024);
         long newMax = TABLE - 50;
-        JsonNode namespaces = json.readTree(send("GET", "/api/v1/netns", TestApiKeys.VIEWER, null, null).body());
+        JsonNode namespaces = json.readTree(api.send("GET", "/api/v1/netns", TestApiKeys.VIEWER, null).body());
         long othersFullest = 0;
         boolean labListed = false;
         for (JsonNode ns : namespaces) {
@@ -210,8 +207,8 @@ class GuardsHostIT {
         HostPrerequisites.requireHost(othersFullest < newMax, "another namespace holds " + othersFullest
                 + " entries, more than the " + newMax + " this test would set max to");
         try {
-            HttpResponse<String> refused = send("PUT", "/api/v1/sysctls/" + MAX, TestApiKeys.OPERATOR,
-                    "{\"value\": " + newMax + "}", null);
+            HttpResponse<String> refused = api.send("PUT", "/api/v1/sysctls/" + MAX, TestApiKeys.OPERATOR,
+                    "{\"value\": " + newMax + "}");
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
             JsonNode problem = json.readTree(refused.body());
             assertThat(problem.get("detail").asString()).contains("namespace " + lab.name(), TABLE + " entries");
@@ -219,8 +216,8 @@ class GuardsHostIT {
             assertThat(problem.get("namespaces").get(0).get("count").asLong()).isEqualTo(TABLE);
             assertThat(KernelValues.read(MAX)).isEqualTo(max);
 
-            HttpResponse<String> forced = send("PUT", "/api/v1/sysctls/" + MAX, TestApiKeys.OPERATOR,
-                    "{\"value\": " + newMax + ", \"force\": true, \"reason\": \"GuardsHostIT drill\"}", null);
+            HttpResponse<String> forced = api.send("PUT", "/api/v1/sysctls/" + MAX, TestApiKeys.OPERATOR,
+                    "{\"value\": " + newMax + ", \"force\": true, \"reason\": \"GuardsHostIT drill\"}");
             assertThat(forced.statusCode()).as(forced.body()).isEqualTo(200);
             JsonNode change = json.readTree(forced.body());
             assertThat(KernelValues.read(MAX)).isEqualTo(newMax);
@@ -249,22 +246,7 @@ class GuardsHostIT {
     }
 
     private HttpResponse<String> flush(String body, String key, String confirm) throws Exception {
-        return send("POST", "/api/v1/conntrack/flush?netns=" + lab.name(), key, body, confirm);
-    }
-
-    private HttpResponse<String> send(String method, String path, String key, String body, String confirm)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(60)).header(TestApiKeys.HEADER, key)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (confirm != null) {
-            request.header("X-Confirm", confirm);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return api.send("POST", "/api/v1/conntrack/flush?netns=" + lab.name(), key, body, "X-Confirm", confirm);
     }
 
     private void generate(String... args) throws Exception {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -122,9 +121,7 @@ class GeneratedClientIT {
 
     /** Distinct UDP flows on the lab's loopback, each from its own source port, to port 40999. */
     private static void udpFlows(LabNamespace lab, int flows) throws Exception {
-        Process sender = lab.start(javaBinary(), "-cp", testClasses(), TrafficGenerator.class.getName(), "udp-send",
-                String.valueOf(flows), "40999");
-        assertThat(sender.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(TrafficGenerator.runIn(lab, "udp-send", String.valueOf(flows), "40999")).isEqualTo("SENT " + flows);
     }
 
     private interface Call {
@@ -138,15 +135,5 @@ class GeneratedClientIT {
             return expected;
         }
         throw new AssertionError("expected an ApiException");
-    }
-
-    static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse(java.nio.file.Path.of(System.getProperty("java.home"),
-                "bin", "java").toString());
-    }
-
-    static String testClasses() throws Exception {
-        return java.nio.file.Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .toString();
     }
 }

@@ -1,8 +1,11 @@
 package io.ctagent.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,14 +17,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.ctagent.testsupport.AgentProcess;
-import io.ctagent.testsupport.AgentProcess.Answer;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
 import io.ctagent.testsupport.TrafficGenerator;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The lifeline on the real kernel: the agent runs inside a lab namespace (as an operator would run it
@@ -38,7 +40,6 @@ class IncidentLifelineHostIT {
     private static final Duration ANSWER = Duration.ofSeconds(1);
     private static final List<String> READS = List.of("/api/v1/conntrack/usage", "/api/v1/diagnosis",
             "/api/v1/events");
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @BeforeAll
     static void prerequisites() {
@@ -56,24 +57,26 @@ class IncidentLifelineHostIT {
             try {
                 on = AgentProcess.startIn(lab.name(), freePort(), work, agentArguments(work, "on", true));
                 off = AgentProcess.startIn(lab.name(), freePort(), work, agentArguments(work, "off", false));
+                HostApi onApi = on.api().timeout(ANSWER);
 
-                JsonNode lifeline = json(on.getInside("/api/v1/agent", TestApiKeys.VIEWER, ANSWER)).get("lifeline");
+                JsonNode lifeline = onApi.get("/api/v1/agent").get("lifeline");
                 assertThat(lifeline.get("installed").asBoolean()).as(lifeline.toString()).isTrue();
                 assertThat(lifeline.get("backend").asString()).isEqualTo("nftables");
                 assertThat(lifeline.get("ports").get(0).asInt()).isEqualTo(on.port());
-                assertThat(json(off.getInside("/api/v1/agent", TestApiKeys.VIEWER, ANSWER)).get("lifeline")
+                assertThat(off.api().timeout(ANSWER).get("/api/v1/agent").get("lifeline")
                         .get("installed").asBoolean()).isFalse();
                 assertThat(lab.exec("nft", "list", "table", "inet", "conntrack_agent"))
                         .contains("tcp dport " + on.port(), "tcp sport " + on.port(), "ctagent:lifeline")
                         .doesNotContain("dport " + off.port());
 
-                JsonNode rules = json(on.getInside("/api/v1/notrack/rules", TestApiKeys.VIEWER, ANSWER));
+                JsonNode rules = onApi.get("/api/v1/notrack/rules");
                 JsonNode system = rules.get("rules").get(0);
                 assertThat(system.get("id").asString()).isEqualTo("lifeline");
                 assertThat(system.get("system").asBoolean()).isTrue();
                 assertThat(system.get("inKernel").asBoolean()).isTrue();
-                Answer delete = on.inside("DELETE", "/api/v1/notrack/rules/lifeline", TestApiKeys.ADMIN, ANSWER);
-                assertThat(delete.status()).as(delete.body()).isEqualTo(409);
+                HttpResponse<String> delete = onApi.send("DELETE", "/api/v1/notrack/rules/lifeline", TestApiKeys.ADMIN,
+                        null);
+                assertThat(delete.statusCode()).as(delete.body()).isEqualTo(409);
                 assertThat(delete.body()).contains("ctagent.lifeline.enabled");
                 assertThat(Files.readString(work.resolve("audit-on.jsonl")))
                         .contains("\"action\":\"notrack.lifeline.add\"", "\"actor\":\"system\"");
@@ -95,17 +98,19 @@ class IncidentLifelineHostIT {
                 List<Long> millis = new ArrayList<>();
                 for (String path : READS) {
                     for (int i = 0; i < 5; i++) {
-                        Answer answer = on.getInside(path, TestApiKeys.VIEWER, ANSWER);
-                        assertThat(answer.status()).as("GET " + path + " #" + (i + 1) + " during the full table: "
+                        long start = System.nanoTime();
+                        HttpResponse<String> answer = onApi.send("GET", path, TestApiKeys.VIEWER, null);
+                        long took = (System.nanoTime() - start) / 1_000_000;
+                        assertThat(answer.statusCode()).as("GET " + path + " #" + (i + 1) + " during the full table: "
                                 + answer.body()).isEqualTo(200);
-                        assertThat(answer.millis()).isLessThan(ANSWER.toMillis());
-                        millis.add(answer.millis());
+                        assertThat(took).isLessThan(ANSWER.toMillis());
+                        millis.add(took);
                     }
                 }
+                HostApi offWithin3s = off.api().timeout(Duration.ofSeconds(3));
                 for (String path : READS) {
-                    Answer answer = off.getInside(path, TestApiKeys.VIEWER, Duration.ofSeconds(3));
-                    assertThat(answer.status()).as("GET " + path + " without the lifeline: " + answer.body())
-                            .isZero();
+                    assertThatThrownBy(() -> offWithin3s.send("GET", path, TestApiKeys.VIEWER, null))
+                            .as("GET " + path + " without the lifeline").isInstanceOf(IOException.class);
                 }
                 System.out.println("lifeline: 15 reads during a full table, slowest " + millis.stream()
                         .mapToLong(Long::longValue).max().orElse(0) + " ms, mean " + millis.stream()
@@ -141,8 +146,8 @@ class IncidentLifelineHostIT {
             lab.exec("iptables", "-P", "INPUT", "DROP");
             try (AgentProcess agent = AgentProcess.startIn(lab.name(), port, work,
                     agentArguments(work, "refused", true))) {
-                JsonNode lifeline = json(agent.getInside("/api/v1/agent", TestApiKeys.VIEWER, ANSWER))
-                        .get("lifeline");
+                HostApi api = agent.api().timeout(ANSWER);
+                JsonNode lifeline = api.get("/api/v1/agent").get("lifeline");
                 assertThat(lifeline.get("enabled").asBoolean()).isTrue();
                 assertThat(lifeline.get("installed").asBoolean()).isFalse();
                 assertThat(lifeline.get("reason").asString()).contains("filter INPUT drops by default",
@@ -151,13 +156,12 @@ class IncidentLifelineHostIT {
                         String.valueOf(port));
                 assertThat(lab.exec("nft", "list", "ruleset")).doesNotContain("ctagent:lifeline");
 
-                JsonNode diagnosis = json(agent.getInside("/api/v1/diagnosis", TestApiKeys.VIEWER, ANSWER));
+                JsonNode diagnosis = api.get("/api/v1/diagnosis");
                 assertThat(diagnosis.get("findings").toString()).contains("lifeline-not-installed", "UNTRACKED");
-                JsonNode events = json(agent.getInside("/api/v1/events?type=LIFELINE", TestApiKeys.VIEWER, ANSWER));
+                JsonNode events = api.get("/api/v1/events?type=LIFELINE");
                 assertThat(events.toString()).contains("Lifeline not installed");
                 for (int i = 0; i < 5; i++) {
-                    assertThat(agent.getInside("/api/v1/conntrack/usage", TestApiKeys.VIEWER, ANSWER).status())
-                            .isEqualTo(200);
+                    api.get("/api/v1/conntrack/usage");
                 }
             }
         }
@@ -184,11 +188,6 @@ class IncidentLifelineHostIT {
             Thread.sleep(200);
         }
         throw new AssertionError("reconcile did not restore the lifeline within 10 s:\n" + ruleset);
-    }
-
-    private static JsonNode json(Answer answer) {
-        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        return JSON.readTree(answer.body());
     }
 
     private static int freePort() throws Exception {

@@ -1,7 +1,6 @@
 package io.ctagent.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,11 +11,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.servlet.MockMvc;
 
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
@@ -27,12 +26,12 @@ import io.ctagent.testsupport.TestApiKeys;
  * fullest among them and the agent's own always; when the namespaces go away their series go with them.
  * Also measures one inventory pass (what the sampler does every interval) with and without the 50.
  */
-@SpringBootTest(properties = {
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "ctagent.monitor.interval=1s",
         // The lab namespaces hold a handful of entries each: a tiny share, so that all 50 qualify.
         "ctagent.monitor.netns-metrics.min-share=0.000001",
         "ctagent.monitor.netns-metrics.max-series=20"})
-@AutoConfigureMockMvc
+@Import(HostApi.class)
 class NamespaceSeriesHostIT {
 
     private static final int NAMESPACES = 50;
@@ -46,7 +45,7 @@ class NamespaceSeriesHostIT {
     }
 
     @Autowired
-    MockMvc mvc;
+    HostApi api;
 
     @Autowired
     NetnsInventory inventory;
@@ -112,8 +111,7 @@ class NamespaceSeriesHostIT {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         String last;
         do {
-            last = mvc.perform(get("/actuator/prometheus").header(TestApiKeys.HEADER, TestApiKeys.VIEWER))
-                    .andReturn().getResponse().getContentAsString();
+            last = api.send("GET", "/actuator/prometheus", TestApiKeys.VIEWER, null).body();
             if (condition.test(last)) {
                 return last;
             }

@@ -4,32 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
 import io.ctagent.testsupport.TrafficGenerator;
-import io.ctagent.testsupport.SpecValidation;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * Real kernel, one lab namespace per test, for each backend (the subclasses): a UDP NOTRACK rule
@@ -39,19 +32,15 @@ import tools.jackson.databind.ObjectMapper;
  * wiped (`nft flush ruleset`) reconcile puts them back. Nothing outside lab namespaces changes.
  */
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+@Import(HostApi.class)
 abstract class NotrackHostITSupport {
 
     static final int PACKETS = 50;
     static final int EXEMPT_PORT = 40001;
     static final int NEIGHBOUR_PORT = 40002;
 
-    @LocalServerPort
-    int port;
-
     @Autowired
-    ObjectMapper json;
-
-    private final HttpClient http = HttpClient.newHttpClient();
+    HostApi api;
 
     @BeforeAll
     static void prerequisites() {
@@ -162,12 +151,8 @@ abstract class NotrackHostITSupport {
 
     /** Sends PACKETS datagrams to a port from inside the namespace, each a new flow. */
     static void send(LabNamespace lab, int port) throws Exception {
-        Process generator = lab.start(javaBinary(), "-cp", testClasses(), TrafficGenerator.class.getName(), "udp-send",
-                String.valueOf(PACKETS), String.valueOf(port));
-        generator.getOutputStream().close();
-        String out = new String(generator.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(generator.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(out.strip()).isEqualTo("SENT " + PACKETS);
+        assertThat(TrafficGenerator.runIn(lab, "udp-send", String.valueOf(PACKETS), String.valueOf(port)))
+                .isEqualTo("SENT " + PACKETS);
     }
 
     /** Conntrack entries for UDP to the port in the namespace (`conntrack -L -p udp --dport N`). */
@@ -176,26 +161,8 @@ abstract class NotrackHostITSupport {
                 .filter(line -> line.startsWith("udp")).count();
     }
 
+    /** An operator's request (reads included), its status asserted, its answer as JSON. */
     JsonNode request(String method, String path, String body, int expectedStatus) throws Exception {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header(TestApiKeys.HEADER, TestApiKeys.OPERATOR);
-        if (body == null) {
-            builder.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            builder.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",
-                    "application/json");
-        }
-        HttpResponse<String> response = SpecValidation.check(http.send(builder.build(), HttpResponse.BodyHandlers.ofString()));
-        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(expectedStatus);
-        return json.readTree(response.body());
-    }
-
-    static String javaBinary() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    static String testClasses() throws Exception {
-        return Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return HostApi.json(api.send(method, path, TestApiKeys.OPERATOR, body), method + " " + path, expectedStatus);
     }
 }

@@ -51,7 +51,7 @@ class LaunchScriptIT {
             assertThat(Files.readString(Path.of("/proc/" + agent.pid() + "/maps")))
                     .contains(dir.resolve("cds/conntrack-agent.jsa").toString());
             assertThat(agent.log()).contains("Starting AOT-processed ConntrackAgentApplication");
-            assertThat(agent.send("GET", "/api/v1/conntrack/usage", TestApiKeys.VIEWER, null).statusCode())
+            assertThat(agent.api().send("GET", "/api/v1/conntrack/usage", TestApiKeys.VIEWER, null).statusCode())
                     .isEqualTo(200);
         }
     }

@@ -3,10 +3,6 @@ package io.ctagent.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,11 +21,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.ctagent.testsupport.AgentProcess;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
-import io.ctagent.testsupport.SpecValidation;
 import io.ctagent.testsupport.TrafficGenerator;
 
 /**
@@ -52,15 +48,13 @@ class SudoModeHostIT {
     private static final Path MODPROBE = Path.of("/etc/modprobe.d/conntrack-agent.conf");
     private static final Path PWNED = Path.of("/tmp/ctagent-it-pwned");
 
-    private static Process agent;
+    private static AgentProcess agent;
     private static Path work;
     private static Path helperDir;
     private static Path installedJar;
     private static Path helper;
     private static Path secret;
     private static final Map<Path, Optional<String>> SAVED = new LinkedHashMap<>();
-    private static int port;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startAgentAsUnprivilegedUser() throws Exception {
@@ -77,7 +71,7 @@ class SudoModeHostIT {
         helperDir = Files.createTempDirectory(Path.of("/var/lib"), "ctagent-root-helper");
         Files.setPosixFilePermissions(helperDir, PosixFilePermissions.fromString("rwxr-xr-x"));
         installedJar = helperDir.resolve("conntrack-agent.jar");
-        Files.copy(jar(), installedJar);
+        Files.copy(AgentProcess.jar(), installedJar);
         Files.setPosixFilePermissions(installedJar, PosixFilePermissions.fromString("rw-r--r--"));
         helper = helperDir.resolve("conntrack-agent-root");
         Files.writeString(helper, Files.readString(Path.of("bin/conntrack-agent-root"))
@@ -98,31 +92,20 @@ class SudoModeHostIT {
 
         work = Files.createTempDirectory("ctagent-sudo-it");
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxrwxrwx"));
-        port = freePort();
-        List<String> argv = new ArrayList<>(List.of(HostPrerequisites.which("runuser"), "-u", USER, "--",
-                javaBinary(), "-jar", jar().toString(),
-                "--server.port=" + port,
+        agent = AgentProcess.launch(work, List.of(HostPrerequisites.which("runuser"), "-u", USER, "--",
+                javaBinary(), "-jar", AgentProcess.jar().toString()), Map.of(),
                 "--ctagent.host.mode=sudo",
                 "--ctagent.host.tool-path=" + helperDir + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 // This machine's own namespace: the host's firewall stays as it was.
                 "--ctagent.lifeline.enabled=false",
                 "--ctagent.audit.path=" + work.resolve("audit.jsonl"),
-                "--ctagent.notrack.state-file=" + work.resolve("notrack.json")));
-        for (String key : TestApiKeys.properties()) {
-            argv.add("--" + key);
-        }
-        agent = new ProcessBuilder(argv).redirectErrorStream(true)
-                .redirectOutput(work.resolve("agent.log").toFile()).start();
-        awaitReady();
+                "--ctagent.notrack.state-file=" + work.resolve("notrack.json"));
     }
 
     @AfterAll
     static void stopAndClean() throws Exception {
         if (agent != null) {
-            agent.destroy();
-            if (!agent.waitFor(20, TimeUnit.SECONDS)) {
-                agent.destroyForcibly();
-            }
+            agent.close();
         }
         Files.deleteIfExists(SUDOERS);
         restoreManagedFiles();
@@ -487,58 +470,17 @@ class SudoModeHostIT {
         }
     }
 
+    /** An operator's request to the agent (reads included). */
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(30))
-                .header(TestApiKeys.HEADER, TestApiKeys.OPERATOR);
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",
-                    "application/json");
-        }
-        return SpecValidation.check(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()));
-    }
-
-    private static void awaitReady() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(agent.isAlive()).as("agent exited: " + Files.readString(work.resolve("agent.log"))).isTrue();
-            try {
-                HttpResponse<String> ready = SpecValidation.check(HTTP.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(),
-                        HttpResponse.BodyHandlers.ofString()));
-                if (ready.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("agent not ready: " + Files.readString(work.resolve("agent.log")));
+        return agent.api().send(method, path, TestApiKeys.OPERATOR, body);
     }
 
     private static boolean userExists() throws IOException {
         return Files.readAllLines(Path.of("/etc/passwd")).stream().anyMatch(line -> line.startsWith(USER + ":"));
     }
 
-    private static Path jar() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("conntrack-agent-.*\\.jar"))
-                    .findFirst().orElseThrow(() -> new AssertionError("target/conntrack-agent-*.jar missing: "
-                            + "the sudo test runs after 'package'"));
-        }
-    }
-
     private static String javaBinary() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
@@ -28,6 +30,7 @@ import io.ctagent.testsupport.TestApiKeys;
  * on a fake tree (neither value nor drop-in changes). Reads keep working.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(HostApi.class)
 class AuditDiskFullFaultIT {
 
     static final Path DIR = FakeToolsFaultIT.tempDir("ctagent-audit-full");
@@ -64,16 +67,15 @@ class AuditDiskFullFaultIT {
         LabNamespace.run("umount", "-l", DISK.toString());
     }
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    HostApi api;
 
     @Test
     void noChangeWithoutItsAuditRecord() throws Exception {
         HostPrerequisites.require("ip", "iptables", "nft", "conntrack", "nsenter");
         fill(DISK.resolve("filler"));
-        Http http = new Http(port);
         try (LabNamespace lab = LabNamespace.create()) {
-            HttpResponse<String> rule = http.send("POST", "/api/v1/notrack/rules?netns=" + lab.name(),
+            HttpResponse<String> rule = api.send("POST", "/api/v1/notrack/rules?netns=" + lab.name(),
                     TestApiKeys.OPERATOR, "{\"direction\":\"OUTPUT\",\"protocol\":\"udp\",\"dports\":40201}");
 
             assertThat(rule.statusCode()).as(rule.body()).isEqualTo(503);
@@ -82,7 +84,7 @@ class AuditDiskFullFaultIT {
         }
 
         String before = HOST.read(MAX);
-        HttpResponse<String> change = http.send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
+        HttpResponse<String> change = api.send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
                 TestApiKeys.OPERATOR, "{\"value\": 300000, \"persist\": true}");
         Assumptions.assumeFalse(change.statusCode() == 200 && change.body().contains("\"auditId\":null"),
                 "sysctl changes are not audited on this branch yet (wire-audit): this one was applied unaudited");
@@ -90,7 +92,7 @@ class AuditDiskFullFaultIT {
         assertThat(HOST.read(MAX)).isEqualTo(before);
         assertThat(HOST.root().resolve("etc/sysctl.d/90-conntrack-agent.conf")).doesNotExist();
 
-        assertThat(http.get("/api/v1/conntrack/usage").statusCode()).isEqualTo(200);
+        api.get("/api/v1/conntrack/usage");
     }
 
     /** Writes zeros until the file system says no space is left. */

@@ -3,9 +3,6 @@ package io.ctagent.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 import io.ctagent.testsupport.AgentProcess;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.TestApiKeys;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -54,7 +53,7 @@ class AuditFloodIT {
                 "--ctagent.audit.denied-interval=" + INTERVAL.toSeconds() + "s",
                 "--ctagent.notrack.state-file=" + dir.resolve("notrack.json"),
                 "--ctagent.monitor.kmsg-path=" + dir.resolve("no-kmsg"))) {
-            long max = JSON.readTree(agent.send("GET", MAX, TestApiKeys.VIEWER, null).body()).get("value").asLong();
+            long max = JSON.readTree(agent.api().send("GET", MAX, TestApiKeys.VIEWER, null).body()).get("value").asLong();
             List<String> before = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 before.add(change(agent, max));
@@ -70,7 +69,7 @@ class AuditFloodIT {
             for (String id : before) {
                 assertAudited(changeLog, id);
             }
-            JsonNode verify = JSON.readTree(agent.send("GET", "/api/v1/audit/verify", TestApiKeys.AUDITOR, null).body());
+            JsonNode verify = JSON.readTree(agent.api().send("GET", "/api/v1/audit/verify", TestApiKeys.AUDITOR, null).body());
             assertThat(verify.get("ok").asBoolean()).as(verify.toString()).isTrue();
 
             List<JsonNode> denied = lines(dir, "audit-denied.jsonl").stream().map(JSON::readTree).toList();
@@ -114,8 +113,8 @@ class AuditFloodIT {
     }
 
     /** A dry-run change of nf_conntrack_max to its own value; returns its outcome's id (the answer's auditId). */
-    private static String change(AgentProcess agent, long max) throws IOException {
-        HttpResponse<String> answer = agent.send("PUT", MAX, TestApiKeys.OPERATOR,
+    private static String change(AgentProcess agent, long max) throws Exception {
+        HttpResponse<String> answer = agent.api().send("PUT", MAX, TestApiKeys.OPERATOR,
                 "{\"value\": " + max + ", \"dryRun\": true}");
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         String id = JSON.readTree(answer.body()).get("auditId").asString(null);
@@ -124,13 +123,14 @@ class AuditFloodIT {
     }
 
     /** 20,000 requests from 16 threads: unknown long paths, known paths with long queries, wrong keys. */
-    private static Map<Integer, AtomicInteger> flood(AgentProcess agent) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static Map<Integer, AtomicInteger> flood(AgentProcess agent) throws Exception {
+        HostApi api = agent.api().timeout(Duration.ofSeconds(30));
         Map<Integer, AtomicInteger> statuses = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicInteger sent = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<?>> threads = new ArrayList<>();
         for (int t = 0; t < 16; t++) {
-            pool.execute(() -> {
+            threads.add(pool.submit(() -> {
                 for (int i = sent.getAndIncrement(); i < FLOOD; i = sent.getAndIncrement()) {
                     String junk = randomLetters(2_000);
                     String path = switch (i % 3) {
@@ -139,15 +139,10 @@ class AuditFloodIT {
                         default -> "/api/v2/" + junk;
                     };
                     String method = METHODS[i % METHODS.length];
-                    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port()
-                            + path)).timeout(Duration.ofSeconds(30)).method(method, "GET".equals(method)
-                            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{}"));
-                    if (i % 7 == 0) {
-                        request.header(TestApiKeys.HEADER, "not-a-key-" + i);
-                    }
                     int status;
                     try {
-                        status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                        status = api.send(method, path, i % 7 == 0 ? "not-a-key-" + i : null,
+                                "GET".equals(method) ? null : "{}").statusCode();
                     } catch (IOException e) {
                         status = -1;
                     } catch (InterruptedException e) {
@@ -156,10 +151,13 @@ class AuditFloodIT {
                     }
                     statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
                 }
-            });
+            }));
         }
         pool.shutdown();
         assertThat(pool.awaitTermination(5, TimeUnit.MINUTES)).as("the flood ended").isTrue();
+        for (Future<?> thread : threads) {
+            thread.get(); // an answer that does not match the spec fails the test here
+        }
         assertThat(statuses.keySet()).as("every request denied, none failed: %s", statuses)
                 .allMatch(status -> status == 401 || status == 403);
         return statuses;

@@ -2,15 +2,12 @@ package io.ctagent.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,6 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 import io.ctagent.testsupport.AgentProcess;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
@@ -49,7 +48,7 @@ class BoundedCallersLoadHostIT {
     static final int STREAMS = 32;
     static final int SUMMARIES = 8;
     static final Duration RUN = Duration.ofSeconds(30);
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static final HttpClient UNCHECKED = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void aViewerCannotExhaustTheAgent() throws Exception {
@@ -75,6 +74,7 @@ class BoundedCallersLoadHostIT {
     }
 
     private void run(AgentProcess agent, LabNamespace lab) throws Exception {
+        HostApi api = agent.api().timeout(Duration.ofSeconds(30));
         Map<Integer, LongAdder> streams = new ConcurrentHashMap<>();
         Map<Integer, LongAdder> summaries = new ConcurrentHashMap<>();
         Map<Integer, LongAdder> changes = new ConcurrentHashMap<>();
@@ -85,8 +85,7 @@ class BoundedCallersLoadHostIT {
         // 32 streams at once: 16 get in, the rest are told to come back later.
         List<CompletableFuture<HttpResponse<InputStream>>> asked = new ArrayList<>();
         for (int i = 0; i < STREAMS; i++) {
-            asked.add(HTTP.sendAsync(request(agent, "/api/v1/events/stream", TestApiKeys.VIEWER)
-                    .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream()));
+            asked.add(api.stream("/api/v1/events/stream", TestApiKeys.VIEWER));
         }
         for (CompletableFuture<HttpResponse<InputStream>> stream : asked) {
             HttpResponse<InputStream> answer = stream.get(30, TimeUnit.SECONDS);
@@ -101,41 +100,43 @@ class BoundedCallersLoadHostIT {
 
         long deadline = System.nanoTime() + RUN.toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(SUMMARIES + 2);
+        List<Future<?>> callers = new ArrayList<>();
         String summary = "/api/v1/conntrack/entries/summary?groupBy=src,dst&top=10&netns=" + lab.name();
         for (int i = 0; i < SUMMARIES; i++) {
-            pool.execute(() -> {
+            callers.add(pool.submit(() -> {
                 while (System.nanoTime() < deadline) {
-                    count(summaries, send(request(agent, summary, TestApiKeys.VIEWER).timeout(Duration.ofSeconds(60))));
+                    count(summaries, status(() -> unchecked(agent, "GET", summary, TestApiKeys.VIEWER, null)));
                 }
-            });
+            }));
         }
         AtomicInteger value = new AtomicInteger(31);
-        pool.execute(() -> {
+        String sysctl = "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout_stream?netns=" + lab.name();
+        callers.add(pool.submit(() -> {
             while (System.nanoTime() < deadline) {
                 String body = "{\"value\": " + (31 + value.getAndIncrement() % 30) + "}";
-                count(changes, send(request(agent, "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout_stream?netns="
-                        + lab.name(), TestApiKeys.OPERATOR).header("Content-Type", "application/json")
-                        .timeout(Duration.ofSeconds(30)).PUT(HttpRequest.BodyPublishers.ofString(body))));
+                count(changes, status(() -> api.send("PUT", sysctl, TestApiKeys.OPERATOR, body)));
                 sleep(500);
             }
-        });
-        pool.execute(() -> {
+        }));
+        HostApi probe = api.timeout(Duration.ofSeconds(2));
+        callers.add(pool.submit(() -> {
             while (System.nanoTime() < deadline) {
-                int status = send(request(agent, "/actuator/health/readiness", null).timeout(Duration.ofSeconds(2)));
+                int status = status(() -> probe.send("GET", "/actuator/health/readiness", null, null));
                 probes.increment();
                 if (status != 200) {
                     probeFailures.add(String.valueOf(status));
                 }
                 sleep(250);
             }
-        });
+        }));
         pool.shutdown();
         assertThat(pool.awaitTermination(RUN.toSeconds() + 90, TimeUnit.SECONDS)).as("the load ended").isTrue();
+        for (Future<?> caller : callers) {
+            caller.get(); // an answer that does not match the spec fails the test here
+        }
 
         String big = "{\"value\": 60, \"reason\": \"" + "x".repeat(1024 * 1024) + "\"}";
-        int tooLarge = send(request(agent, "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout_stream?netns="
-                + lab.name(), TestApiKeys.OPERATOR).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(big)));
+        int tooLarge = status(() -> unchecked(agent, "PUT", sysctl, TestApiKeys.OPERATOR, big));
         boolean alive = agent.isAlive();
         for (InputStream stream : open) {
             stream.close();
@@ -157,15 +158,30 @@ class BoundedCallersLoadHostIT {
         assertThat(agent.log()).doesNotContain("OutOfMemoryError");
     }
 
-    private static HttpRequest.Builder request(AgentProcess agent, String path, String key) {
+    /**
+     * Not through HostApi, whose check would fail these answers: the agent's 429 (too many heavy reads) and 413
+     * (body too large) are not in openapi/openapi.yaml yet. Only the summaries and the 1 MB body go this way.
+     */
+    private static HttpResponse<String> unchecked(AgentProcess agent, String method, String path, String key,
+                                                  String body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + path))
-                .timeout(Duration.ofSeconds(30));
-        return key == null ? request : request.header(TestApiKeys.HEADER, key);
+                .timeout(Duration.ofSeconds(60)).header(TestApiKeys.HEADER, key)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return UNCHECKED.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int send(HttpRequest.Builder request) {
+    private interface Send {
+        HttpResponse<String> send() throws IOException, InterruptedException;
+    }
+
+    /** The status of the answer; -1 for none (timed out, connection refused). */
+    private static int status(Send send) {
         try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return send.send().statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -188,15 +204,7 @@ class BoundedCallersLoadHostIT {
 
     /** One datagram to each of {@code n} loopback addresses from 127.0.1.1 on: n distinct entries. */
     private static void spray(LabNamespace lab, int n) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String classes = Path.of(TrafficGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .toString();
-        Process generator = lab.start(java, "-cp", classes, TrafficGenerator.class.getName(), "udp-spray",
-                String.valueOf(n), "7300", "127.0.1.1");
-        String said = new BufferedReader(new InputStreamReader(generator.getInputStream(), StandardCharsets.UTF_8))
-                .readLine();
-        assertThat(generator.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(said).startsWith("SENT ");
+        assertThat(TrafficGenerator.runIn(lab, Duration.ofSeconds(120), "udp-spray", String.valueOf(n), "7300",
+                "127.0.1.1")).startsWith("SENT ");
     }
 }

@@ -12,12 +12,14 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.TestApiKeys;
 
@@ -28,6 +30,7 @@ import io.ctagent.testsupport.TestApiKeys;
  * feature whose tool was missing at start-up answers 503 naming it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(HostApi.class)
 class FakeToolsFaultIT {
 
     static final Path DIR = tempDir("ctagent-fake-tools");
@@ -60,14 +63,13 @@ class FakeToolsFaultIT {
         HostPrerequisites.require("sleep", "cat", "sysctl");
     }
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    HostApi api;
 
     @Test
     void aHangingCommandTimesOutWithAProblemAndTheAgentKeepsServing() throws Exception {
-        Http http = new Http(port);
         long start = System.nanoTime();
-        HttpResponse<String> change = http.send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout?netns=stuck",
+        HttpResponse<String> change = api.send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_udp_timeout?netns=stuck",
                 TestApiKeys.OPERATOR, "{\"value\": 31}");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
@@ -78,8 +80,8 @@ class FakeToolsFaultIT {
         assertThat(took).as("answered after the 1 s timeout, not before, and soon")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(900)).isLessThan(Duration.ofSeconds(15));
 
-        assertThat(http.get("/api/v1/conntrack/usage").statusCode()).isEqualTo(200);
-        assertThat(http.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        api.get("/api/v1/conntrack/usage");
+        api.get("/actuator/health/liveness");
         // The timeout killed the hung process instead of leaving it behind.
         for (String pid : Files.readAllLines(PIDS)) {
             awaitGone(Path.of("/proc", pid.strip()));
@@ -88,13 +90,12 @@ class FakeToolsFaultIT {
 
     @Test
     void aToolMissingAtStartUpIsA503ThatNamesIt() throws Exception {
-        Http http = new Http(port);
-        HttpResponse<String> rule = http.send("POST", "/api/v1/notrack/rules", TestApiKeys.OPERATOR,
+        HttpResponse<String> rule = api.send("POST", "/api/v1/notrack/rules", TestApiKeys.OPERATOR,
                 "{\"direction\":\"OUTPUT\",\"protocol\":\"udp\",\"dports\":53}");
 
         assertThat(rule.statusCode()).as(rule.body()).isEqualTo(503);
         assertThat(rule.body()).containsAnyOf("nft", "iptables");
-        assertThat(http.get("/api/v1/conntrack/usage").statusCode()).isEqualTo(200);
+        api.get("/api/v1/conntrack/usage");
     }
 
     static void awaitGone(Path proc) throws InterruptedException {

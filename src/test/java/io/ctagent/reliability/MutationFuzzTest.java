@@ -35,6 +35,7 @@ import io.ctagent.hostagent.HostProperties;
 import io.ctagent.notrack.FakeKernel;
 import io.ctagent.testsupport.FakeCommandRunner;
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.TestApiKeys;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.EdgeCasesMode;
@@ -77,7 +78,7 @@ class MutationFuzzTest {
     static ConfigurableApplicationContext context;
     static FakeCommandRunner runner;
     static FakeHost host;
-    static Http http;
+    static HostApi api;
     static List<Operation> operations;
     static int requests;
     static final Map<String, Integer> STATUSES = new TreeMap<>();
@@ -123,7 +124,7 @@ class MutationFuzzTest {
     }
 
     @BeforeContainer
-    static void start() throws IOException {
+    static void start() throws Exception {
         Path dir = Files.createTempDirectory("ctagent-fuzz");
         host = FakeHost.copyTo(dir.resolve("host"));
         Files.createFile(host.root().resolve("run/netns/fuzzns"));
@@ -147,8 +148,8 @@ class MutationFuzzTest {
         }
         context = new SpringApplicationBuilder(ConntrackAgentApplication.class, RunNothing.class)
                 .run(args.toArray(String[]::new));
-        http = new Http(((WebServerApplicationContext) context).getWebServer().getPort());
-        operations = mutations(JSON.readTree(http.get("/v3/api-docs").body()));
+        api = new HostApi(((WebServerApplicationContext) context).getWebServer().getPort());
+        operations = mutations(JSON.readTree(api.send("GET", "/v3/api-docs", TestApiKeys.ADMIN, null).body()));
         assertThat(operations).as("mutation operations in the spec").hasSizeGreaterThanOrEqualTo(5);
     }
 
@@ -165,11 +166,11 @@ class MutationFuzzTest {
 
     @Property(tries = 1000, edgeCases = EdgeCasesMode.MIXIN)
     void hostileInputNeverGetsA5xxNeverChangesAnythingOn4xxAndNeverReachesACommandLine(
-            @ForAll("requests") Request request) throws IOException {
+            @ForAll("requests") Request request) throws Exception {
         Map<String, String> before = snapshot();
         int commandsBefore = runner.calls().size();
 
-        HttpResponse<String> answer = http.send(request.method(), request.path(), TestApiKeys.ADMIN, request.body());
+        HttpResponse<String> answer = api.send(request.method(), request.path(), TestApiKeys.ADMIN, request.body());
         requests++;
         STATUSES.merge(answer.statusCode() / 100 + "xx", 1, Integer::sum);
 
@@ -375,11 +376,11 @@ class MutationFuzzTest {
      * ctagent.entries.flush.confirm-share) only ever runs for an admin who confirmed it.
      */
     @Property(tries = 150, edgeCases = EdgeCasesMode.MIXIN)
-    void neverADeletionAboveTheShareWithoutConfirmation(@ForAll("broadFlushes") Guarded flush) throws IOException {
+    void neverADeletionAboveTheShareWithoutConfirmation(@ForAll("broadFlushes") Guarded flush) throws Exception {
         int commandsBefore = runner.calls().size();
         String body = json(Map.of("filter", flush.filter()));
-        HttpResponse<String> answer = http.send("POST", "/api/v1/conntrack/flush", flush.key(), body,
-                flush.confirm() == null ? Map.of() : Map.of("X-Confirm", flush.confirm()));
+        HttpResponse<String> answer = api.send("POST", "/api/v1/conntrack/flush", flush.key(), body,
+                "X-Confirm", flush.confirm());
         requests++;
         STATUSES.merge(answer.statusCode() / 100 + "xx", 1, Integer::sum);
 
@@ -434,9 +435,9 @@ class MutationFuzzTest {
      * admin forced it.
      */
     @Property(tries = 150, edgeCases = EdgeCasesMode.MIXIN)
-    void neverABroadNotrackRuleWithoutForce(@ForAll("notrackRules") GuardedRule rule) throws IOException {
+    void neverABroadNotrackRuleWithoutForce(@ForAll("notrackRules") GuardedRule rule) throws Exception {
         int commandsBefore = runner.calls().size();
-        HttpResponse<String> answer = http.send("POST", "/api/v1/notrack/rules",
+        HttpResponse<String> answer = api.send("POST", "/api/v1/notrack/rules",
                 rule.role().equals("admin") ? TestApiKeys.ADMIN : TestApiKeys.OPERATOR, json(rule.body()));
         requests++;
         STATUSES.merge(answer.statusCode() / 100 + "xx", 1, Integer::sum);

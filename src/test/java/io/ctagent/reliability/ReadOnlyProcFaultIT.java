@@ -9,12 +9,14 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
@@ -25,6 +27,7 @@ import io.ctagent.testsupport.TestApiKeys;
  * nothing is changed, the persisted drop-in included.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(HostApi.class)
 class ReadOnlyProcFaultIT {
 
     static final Path DIR = FakeToolsFaultIT.tempDir("ctagent-ro-proc");
@@ -54,14 +57,14 @@ class ReadOnlyProcFaultIT {
         LabNamespace.run("umount", PROC.toString());
     }
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    HostApi api;
 
     @Test
     void aChangeOnAReadOnlyProcSysIsAClearProblemAndChangesNothing() throws Exception {
         Path max = PROC.resolve("sys/net/netfilter/nf_conntrack_max");
         String before = Files.readString(max);
-        HttpResponse<String> change = new Http(port).send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
+        HttpResponse<String> change = api.send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
                 TestApiKeys.OPERATOR, "{\"value\": 300000, \"persist\": true}");
 
         assertThat(change.statusCode()).as(change.body()).isBetween(400, 599).isNotEqualTo(500);

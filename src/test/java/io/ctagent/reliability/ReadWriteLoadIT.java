@@ -25,14 +25,16 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.LabNamespace;
@@ -48,6 +50,7 @@ import io.ctagent.testsupport.TestApiKeys;
  * intent and outcome in the audit log, the chain verifies, and the drop-in holds the last change.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(HostApi.class)
 class ReadWriteLoadIT {
 
     static final int READERS = 64;
@@ -74,8 +77,8 @@ class ReadWriteLoadIT {
         Files.createDirectories(DROP_IN.getParent());
     }
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    HostApi api;
 
     final LongAdder requests = new LongAdder();
     final Map<String, LongAdder> byStatus = new ConcurrentHashMap<>();
@@ -91,9 +94,8 @@ class ReadWriteLoadIT {
     @Test
     void readersNeverSeeA5xxAndEveryChangeIsAuditedAndPersistedWhole() throws Exception {
         long hostStream = KernelValues.read(PERSISTED_KEY);
-        Http http = new Http(port);
         try (LabNamespace lab = LabNamespace.create()) {
-            List<String> paths = getPaths(http, lab.name());
+            List<String> paths = getPaths(lab.name());
             assertThat(paths).as("GET endpoints from /v3/api-docs").hasSizeGreaterThan(10);
 
             long deadline = System.nanoTime() + RUN.toNanos();
@@ -102,18 +104,18 @@ class ReadWriteLoadIT {
             long start = System.nanoTime();
             for (int r = 0; r < READERS; r++) {
                 int offset = r;
-                pool.execute(() -> loop(done, deadline, i -> read(http, paths.get((int) ((offset + i) % paths.size())))));
+                pool.execute(() -> loop(done, deadline, i -> read(paths.get((int) ((offset + i) % paths.size())))));
             }
-            pool.execute(() -> loop(done, deadline, i -> labSysctl(http, lab.name(), 31 + (int) (i % 30))));
-            pool.execute(() -> loop(done, deadline, i -> notrack(http, lab.name(), 41000 + (int) (i % 500))));
-            pool.execute(() -> loop(done, deadline, i -> persisted(http, hostStream + 1 + (i % 20))));
-            pool.execute(() -> loop(done, deadline, i -> flush(http, lab.name(), 42000 + (int) (i % 500))));
+            pool.execute(() -> loop(done, deadline, i -> labSysctl(lab.name(), 31 + (int) (i % 30))));
+            pool.execute(() -> loop(done, deadline, i -> notrack(lab.name(), 41000 + (int) (i % 500))));
+            pool.execute(() -> loop(done, deadline, i -> persisted(hostStream + 1 + (i % 20))));
+            pool.execute(() -> loop(done, deadline, i -> flush(lab.name(), 42000 + (int) (i % 500))));
             assertThat(done.await(RUN.toSeconds() + 120, TimeUnit.SECONDS)).as("all workers finished").isTrue();
             pool.shutdownNow();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
 
             AuditCount audit = AuditCount.of(DIR.resolve("audit.jsonl"));
-            JsonNode verify = JSON.readTree(http.send("GET", "/api/v1/audit/verify", TestApiKeys.AUDITOR, null).body());
+            JsonNode verify = JSON.readTree(api.send("GET", "/api/v1/audit/verify", TestApiKeys.AUDITOR, null).body());
             System.out.printf("ReadWriteLoadIT: %d requests in %d s (%d GET paths, %d readers), statuses %s, 5xx %d; "
                             + "applied: notrack %d, lab sysctl %d, persisted sysctl %d (audited sysctl answers %d), "
                             + "filtered flushes %d (audited %d); "
@@ -179,18 +181,18 @@ class ReadWriteLoadIT {
         return response;
     }
 
-    private void read(Http http, String path) throws IOException {
-        count("GET " + path, http.send("GET", path, TestApiKeys.ADMIN, null));
+    private void read(String path) throws Exception {
+        count("GET " + path, api.send("GET", path, TestApiKeys.ADMIN, null));
     }
 
-    private void labSysctl(Http http, String lab, int value) throws IOException {
-        HttpResponse<String> answer = count("PUT lab sysctl", http.send("PUT", "/api/v1/sysctls/" + LAB_KEY
+    private void labSysctl(String lab, int value) throws Exception {
+        HttpResponse<String> answer = count("PUT lab sysctl", api.send("PUT", "/api/v1/sysctls/" + LAB_KEY
                 + "?netns=" + lab, TestApiKeys.OPERATOR, "{\"value\": " + value + "}"));
         sysctlApplied(answer, appliedLabSysctl);
     }
 
-    private void persisted(Http http, long value) throws IOException {
-        HttpResponse<String> answer = count("PUT persisted sysctl", http.send("PUT", "/api/v1/sysctls/" + PERSISTED_KEY,
+    private void persisted(long value) throws Exception {
+        HttpResponse<String> answer = count("PUT persisted sysctl", api.send("PUT", "/api/v1/sysctls/" + PERSISTED_KEY,
                 TestApiKeys.OPERATOR, "{\"value\": " + value + ", \"persist\": true}"));
         if (sysctlApplied(answer, appliedPersisted)) {
             lastPersisted.set(value);
@@ -212,8 +214,8 @@ class ReadWriteLoadIT {
         return true;
     }
 
-    private void flush(Http http, String lab, int port) throws IOException {
-        HttpResponse<String> answer = count("POST flush", http.send("POST", "/api/v1/conntrack/flush?netns=" + lab,
+    private void flush(String lab, int port) throws Exception {
+        HttpResponse<String> answer = count("POST flush", api.send("POST", "/api/v1/conntrack/flush?netns=" + lab,
                 TestApiKeys.OPERATOR, "{\"filter\": {\"protocol\": \"udp\", \"dport\": \"" + port + "\"}}"));
         if (answer.statusCode() == 200) {
             flushes.increment();
@@ -223,15 +225,15 @@ class ReadWriteLoadIT {
         }
     }
 
-    private void notrack(Http http, String lab, int port) throws IOException {
-        HttpResponse<String> added = count("POST notrack", http.send("POST", "/api/v1/notrack/rules?netns=" + lab,
+    private void notrack(String lab, int port) throws Exception {
+        HttpResponse<String> added = count("POST notrack", api.send("POST", "/api/v1/notrack/rules?netns=" + lab,
                 TestApiKeys.OPERATOR, "{\"direction\":\"OUTPUT\",\"protocol\":\"udp\",\"dports\":" + port + "}"));
         if (added.statusCode() != 201) {
             return;
         }
         appliedNotrack.increment();
         String id = JSON.readTree(added.body()).get("after").get("id").asText();
-        HttpResponse<String> deleted = count("DELETE notrack", http.send("DELETE", "/api/v1/notrack/rules/" + id
+        HttpResponse<String> deleted = count("DELETE notrack", api.send("DELETE", "/api/v1/notrack/rules/" + id
                 + "?netns=" + lab, TestApiKeys.OPERATOR, null));
         if (deleted.statusCode() == 200 && JSON.readTree(deleted.body()).path("applied").asBoolean()) {
             appliedNotrack.increment();
@@ -239,8 +241,8 @@ class ReadWriteLoadIT {
     }
 
     /** Every GET operation of the served spec, path variables filled in, ?netns= where it is a parameter. */
-    private static List<String> getPaths(Http http, String lab) throws IOException {
-        JsonNode spec = JSON.readTree(http.send("GET", "/v3/api-docs", TestApiKeys.ADMIN, null).body());
+    private List<String> getPaths(String lab) throws Exception {
+        JsonNode spec = JSON.readTree(api.send("GET", "/v3/api-docs", TestApiKeys.ADMIN, null).body());
         List<String> paths = new ArrayList<>(List.of("/actuator/health", "/actuator/prometheus"));
         for (Iterator<Map.Entry<String, JsonNode>> it = spec.get("paths").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();

@@ -60,7 +60,7 @@ class RestartFaultIT {
                     value += 1;
                     sent.add(value);
                     try {
-                        HttpResponse<String> response = agent.send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
+                        HttpResponse<String> response = agent.api().send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
                                 TestApiKeys.OPERATOR, "{\"value\": " + value + ", \"persist\": true}");
                         if (response.statusCode() == 200) {
                             applied.incrementAndGet();
@@ -94,7 +94,7 @@ class RestartFaultIT {
         host.write("proc/sys/net/netfilter/nf_conntrack_max", "262144\n");
         try (AgentProcess agent = AgentProcess.start(temp, args)) {
             long inFile = persistedMax(host.read(DROP_IN));
-            JsonNode view = JSON.readTree(agent.send("GET", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
+            JsonNode view = JSON.readTree(agent.api().send("GET", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
                     TestApiKeys.VIEWER, null).body());
             assertThat(view.get("persistedValue").asLong()).isEqualTo(inFile);
         }
@@ -115,7 +115,7 @@ class RestartFaultIT {
         try (LabNamespace lab = LabNamespace.create()) {
             String id;
             try (AgentProcess agent = AgentProcess.start(temp, args)) {
-                HttpResponse<String> added = agent.send("POST", "/api/v1/notrack/rules?netns=" + lab.name(),
+                HttpResponse<String> added = agent.api().send("POST", "/api/v1/notrack/rules?netns=" + lab.name(),
                         TestApiKeys.OPERATOR, "{\"direction\":\"OUTPUT\",\"protocol\":\"udp\",\"dports\":40101}");
                 assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
                 id = JSON.readTree(added.body()).get("after").get("id").asText();
@@ -128,7 +128,7 @@ class RestartFaultIT {
 
             try (AgentProcess agent = AgentProcess.start(temp, args)) {
                 assertThat(lab.exec("nft", "list", "table", "inet", "conntrack_agent")).contains("ctagent:" + id);
-                JsonNode rule = JSON.readTree(agent.send("GET", "/api/v1/notrack/rules/" + id + "?netns=" + lab.name(),
+                JsonNode rule = JSON.readTree(agent.api().send("GET", "/api/v1/notrack/rules/" + id + "?netns=" + lab.name(),
                         TestApiKeys.VIEWER, null).body());
                 assertThat(rule.get("inKernel").asBoolean()).isTrue();
             }

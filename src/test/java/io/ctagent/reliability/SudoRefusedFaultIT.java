@@ -9,12 +9,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.TestApiKeys;
 
@@ -24,6 +26,7 @@ import io.ctagent.testsupport.TestApiKeys;
  * refused and what to install, and the host (a fake tree) is unchanged.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(HostApi.class)
 class SudoRefusedFaultIT {
 
     static final Path DIR = FakeToolsFaultIT.tempDir("ctagent-sudo-refused");
@@ -51,20 +54,20 @@ class SudoRefusedFaultIT {
         registry.add("ctagent.monitor.kmsg-path", () -> DIR.resolve("no-kmsg").toString());
     }
 
-    @LocalServerPort
-    int port;
+    @Autowired
+    HostApi api;
 
     @Test
     void aRefusingSudoIsAClearProblemAtOnceAndNothingChanges() throws Exception {
         String before = HOST.read(MAX);
         long start = System.nanoTime();
-        HttpResponse<String> change = new Http(port).send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
+        HttpResponse<String> change = api.send("PUT", "/api/v1/sysctls/net.netfilter.nf_conntrack_max",
                 TestApiKeys.OPERATOR, "{\"value\": 300000}");
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(change.statusCode()).as(change.body()).isBetween(400, 599).isNotEqualTo(500);
         assertThat(change.body()).contains("sudo").contains("password is required");
         assertThat(HOST.read(MAX)).isEqualTo(before);
-        assertThat(new Http(port).get("/api/v1/conntrack/usage").statusCode()).isEqualTo(200);
+        api.get("/api/v1/conntrack/usage");
     }
 }

@@ -4,9 +4,6 @@ import static io.ctagent.testsupport.JsonNodes.find;
 import static io.ctagent.testsupport.JsonNodes.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +14,13 @@ import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.LabNamespace;
@@ -41,6 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
         "ctagent.remediation.enabled=true",
         "ctagent.remediation.max-ceiling=1000",
         "ctagent.remediation.cooldown=60s"})
+@Import(HostApi.class)
 class IncidentRemediationHostIT {
 
     private static final long CEILING = 1000;
@@ -56,10 +56,8 @@ class IncidentRemediationHostIT {
         registry.add("ctagent.audit.path", auditFile::toString);
     }
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
+    @Autowired
+    HostApi api;
 
     @BeforeAll
     static void prerequisites() {
@@ -110,7 +108,7 @@ class IncidentRemediationHostIT {
                 assertThat(outcome.get("after").toString()).contains(String.valueOf(CEILING));
                 assertThat(changes.get(0).get("params").toString() + outcome)
                         .contains("table full", lab.name(), "max " + LOW);
-                assertThat(get("/api/v1/events?type=REMEDIATION").toString()).contains("Remediation raised");
+                assertThat(api.get("/api/v1/events?type=REMEDIATION").toString()).contains("Remediation raised");
                 lab.exec("conntrack", "-F");
 
                 // Within the cooldown: a second fill makes no second change.
@@ -124,9 +122,8 @@ class IncidentRemediationHostIT {
                 assertThat(remediationChanges()).hasSize(2);
 
                 // The change it made rolls back like any other.
-                HttpResponse<String> rollback = send("POST", "/api/v1/sysctls/rollback",
-                        "{\"auditId\":\"" + text(outcome, "id") + "\",\"force\":true,\"reason\":\"drill\"}",
-                        TestApiKeys.OPERATOR);
+                HttpResponse<String> rollback = api.send("POST", "/api/v1/sysctls/rollback", TestApiKeys.OPERATOR,
+                        "{\"auditId\":\"" + text(outcome, "id") + "\",\"force\":true,\"reason\":\"drill\"}");
                 assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(200);
             } finally {
                 LabNamespace.run("sysctl", "-w", MAX + "=" + originalMax);
@@ -183,7 +180,7 @@ class IncidentRemediationHostIT {
         long deadline = System.nanoTime() + within.toNanos();
         JsonNode last;
         do {
-            last = get(path);
+            last = api.get(path);
             JsonNode found = pick.apply(last);
             if (found != null) {
                 return found;
@@ -191,23 +188,5 @@ class IncidentRemediationHostIT {
             Thread.sleep(50);
         } while (System.nanoTime() < deadline);
         throw new AssertionError("not within " + within + ": GET " + path + " -> " + last);
-    }
-
-    private JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = send("GET", path, null, TestApiKeys.VIEWER);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
-    }
-
-    private HttpResponse<String> send(String method, String path, String body, String key) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header(TestApiKeys.HEADER, key).timeout(Duration.ofSeconds(10));
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",
-                    "application/json");
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

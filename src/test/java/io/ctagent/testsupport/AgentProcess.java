@@ -3,9 +3,6 @@ package io.ctagent.testsupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +19,6 @@ import java.util.stream.Stream;
  */
 public final class AgentProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private final Process process;
     private final int port;
     private final Path log;
@@ -35,10 +30,6 @@ public final class AgentProcess implements AutoCloseable {
         this.port = port;
         this.log = log;
         this.netns = netns;
-    }
-
-    /** What a request inside the namespace got: status 0 when it timed out. */
-    public record Answer(int status, String body, long millis) {
     }
 
     /**
@@ -118,53 +109,12 @@ public final class AgentProcess implements AutoCloseable {
         return port;
     }
 
-    public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    /** A GET from inside the agent's namespace (curl), given up after {@code timeout}. */
-    public Answer getInside(String path, String key, Duration timeout) {
-        return inside("GET", path, key, timeout);
-    }
-
-    /** A request without body from inside the agent's namespace (curl), given up after {@code timeout}. */
-    public Answer inside(String method, String path, String key, Duration timeout) {
-        List<String> argv = List.of(HostPrerequisites.which("ip"), "netns", "exec", netns,
-                HostPrerequisites.which("curl"), "-s", "-X", method, "-o", "-", "-w", "\n%{http_code}", "--max-time",
-                String.format(java.util.Locale.ROOT, "%.3f", timeout.toMillis() / 1000.0), "-H",
-                TestApiKeys.HEADER + ": " + key, uri(path).toString());
-        long start = System.nanoTime();
-        try {
-            Process curl = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            curl.getOutputStream().close();
-            String out = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!curl.waitFor(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
-                curl.destroyForcibly();
-            }
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            int newline = out.lastIndexOf('\n');
-            int status = newline < 0 ? 0 : Integer.parseInt(out.substring(newline + 1).strip());
-            return new Answer(status, newline < 0 ? out : out.substring(0, newline), millis);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Sends a request with the given key; the body is JSON or null. */
-    public HttpResponse<String> send(String method, String path, String key, String body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
-                .header(TestApiKeys.HEADER, key).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        try {
-            return SpecValidation.check(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+    /**
+     * How a test talks to this agent (spec-checked, with the test keys); to one inside a lab namespace from
+     * inside that namespace too.
+     */
+    public HostApi api() {
+        return netns == null ? new HostApi(port) : HostApi.inNamespace(netns, port);
     }
 
     /** SIGKILL: no shutdown hook, no flush, no cleanup. */
@@ -194,18 +144,10 @@ public final class AgentProcess implements AutoCloseable {
                 throw new IllegalStateException("the agent exited " + process.exitValue() + ":\n" + log());
             }
             try {
-                if (netns != null) {
-                    Answer ready = getInside("/actuator/health/readiness", "", Duration.ofSeconds(2));
-                    if (ready.status() == 200 && ready.body().contains("UP")) {
-                        return;
-                    }
-                } else {
-                    HttpResponse<String> response = SpecValidation.check(HTTP.send(HttpRequest.newBuilder(
-                            uri("/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.ofString()));
-                    if (response.statusCode() == 200 && response.body().contains("UP")) {
-                        return;
-                    }
+                HttpResponse<String> ready = api().timeout(Duration.ofSeconds(2))
+                        .send("GET", "/actuator/health/readiness", null, null);
+                if (ready.statusCode() == 200 && ready.body().contains("UP")) {
+                    return;
                 }
             } catch (IOException notYet) {
                 // not listening yet

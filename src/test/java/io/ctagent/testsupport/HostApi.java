@@ -2,13 +2,29 @@ package io.ctagent.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+
+import javax.net.ssl.SSLSession;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
@@ -17,26 +33,51 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Real HTTP to an agent on 127.0.0.1, each request carrying a test key and each answer checked against
- * openapi/openapi.yaml ({@link SpecValidation}). One copy for the *HostIT classes instead of a send/get helper
- * in each: a {@code @SpringBootTest(webEnvironment = RANDOM_PORT)} adds {@code @Import(HostApi.class)} and
- * autowires it (it reads the port once the server is up).
+ * Real HTTP to an agent on 127.0.0.1, each request carrying a test key (or none) and each answer checked against
+ * openapi/openapi.yaml ({@link SpecValidation}). The one way the *HostIT, *FaultIT and load tests talk to an
+ * agent: a {@code @SpringBootTest(webEnvironment = RANDOM_PORT)} adds {@code @Import(HostApi.class)} and
+ * autowires it (it reads the port once the server is up); an agent started as a process is reached through
+ * {@link AgentProcess#api()}, one inside a lab namespace from inside that namespace.
  */
 public final class HostApi {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final IntSupplier port;
+    /** The lab namespace the agent listens in, or null for this machine's own. */
+    private final String netns;
+    private final Duration timeout;
 
     /** The agent of this Spring test context, on its random port. */
     @Autowired
     public HostApi(Environment environment) {
-        this.port = () -> environment.getRequiredProperty("local.server.port", Integer.class);
+        this(() -> environment.getRequiredProperty("local.server.port", Integer.class), null, TIMEOUT);
     }
 
     public HostApi(int port) {
-        this.port = () -> port;
+        this(() -> port, null, TIMEOUT);
+    }
+
+    private HostApi(IntSupplier port, String netns, Duration timeout) {
+        this.port = port;
+        this.netns = netns;
+        this.timeout = timeout;
+    }
+
+    /**
+     * An agent on this port inside a lab namespace: a JVM cannot enter a namespace, so each request is made
+     * from inside it with curl ({@code ip netns exec}), over that namespace's 127.0.0.1.
+     */
+    public static HostApi inNamespace(String netns, int port) {
+        return new HostApi(() -> port, netns, TIMEOUT);
+    }
+
+    /** The same agent, each request given up after {@code timeout} (an {@link HttpTimeoutException}). */
+    public HostApi timeout(Duration timeout) {
+        return new HostApi(port, netns, timeout);
     }
 
     public URI uri(String path) {
@@ -44,15 +85,53 @@ public final class HostApi {
     }
 
     /**
-     * Sends a request with this key; the body is JSON or null; {@code headers} are more name, value pairs
-     * (e.g. "X-Confirm", token); a header whose value is null is left out.
+     * Sends a request with this key (none when null); the body is JSON or null; {@code headers} are more name,
+     * value pairs (e.g. "X-Confirm", token); a header whose value is null is left out. No answer within the
+     * timeout is an {@link HttpTimeoutException}, no connection another IOException.
      */
     public HttpResponse<String> send(String method, String path, String key, String body, String... headers)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
-                .header(TestApiKeys.HEADER, key)
+        HttpRequest request = request(method, path, key, body, headers);
+        return SpecValidation.check(netns == null ? HTTP.send(request, HttpResponse.BodyHandlers.ofString())
+                : curlInside(request, body));
+    }
+
+    /**
+     * Asks for an event stream (text/event-stream) without waiting for the answer; its status and content type
+     * are checked, its body is the caller's to read and close. An answer that is no stream (a problem, e.g. 503
+     * past the cap) is read whole and checked with its body, and handed back readable.
+     */
+    public CompletableFuture<HttpResponse<InputStream>> stream(String path, String key) {
+        if (netns != null) {
+            throw new UnsupportedOperationException("streams from inside a lab namespace");
+        }
+        return HTTP.sendAsync(request("GET", path, key, null, "Accept", "text/event-stream"),
+                HttpResponse.BodyHandlers.ofInputStream()).thenApply(HostApi::checkStream);
+    }
+
+    private static HttpResponse<InputStream> checkStream(HttpResponse<InputStream> response) {
+        String type = response.headers().firstValue("Content-Type").orElse(null);
+        if (type != null && type.startsWith("text/event-stream")) {
+            return SpecValidation.check(response);
+        }
+        try (InputStream body = response.body()) {
+            byte[] bytes = body.readAllBytes();
+            SpecValidation.check(response.request().method(), response.uri().getRawPath(), response.statusCode(), type,
+                    new String(bytes, StandardCharsets.UTF_8), response.uri().getRawQuery());
+            return new Answer<>(response.request(), response.statusCode(), response.headers(),
+                    new ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private HttpRequest request(String method, String path, String key, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header(TestApiKeys.HEADER, key);
+        }
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
@@ -61,7 +140,69 @@ public final class HostApi {
                 request.header(headers[i], headers[i + 1]);
             }
         }
-        return SpecValidation.check(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()));
+        return request.build();
+    }
+
+    /** The request made with curl inside the lab namespace; its answer as java.net.http would give it. */
+    private HttpResponse<String> curlInside(HttpRequest request, String body) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(List.of(HostPrerequisites.which("ip"), "netns", "exec", netns,
+                HostPrerequisites.which("curl"), "-s", "-X", request.method(), "-o", "-",
+                "-w", "\n%{http_code} %{content_type}",
+                "--max-time", String.format(Locale.ROOT, "%.3f", timeout.toMillis() / 1000.0)));
+        request.headers().map().forEach((name, values) -> values.forEach(value -> argv.addAll(List.of("-H",
+                name + ": " + value))));
+        if (body != null) {
+            argv.addAll(List.of("--data-binary", "@-"));
+        }
+        argv.add(request.uri().toString());
+        Process curl = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (OutputStream stdin = curl.getOutputStream()) {
+            if (body != null) {
+                stdin.write(body.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!curl.waitFor(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
+            curl.destroyForcibly();
+        }
+        String what = request.method() + " " + request.uri() + " inside " + netns;
+        if (curl.isAlive() || curl.exitValue() == 28) {
+            throw new HttpTimeoutException(what + ": no answer within " + timeout);
+        }
+        if (curl.exitValue() != 0) {
+            throw new IOException(what + ": curl exited " + curl.exitValue());
+        }
+        int newline = out.lastIndexOf('\n');
+        String[] statusAndType = out.substring(newline + 1).split(" ", 2);
+        Map<String, List<String>> headers = statusAndType.length < 2 || statusAndType[1].isBlank() ? Map.of()
+                : Map.of("Content-Type", List.of(statusAndType[1].strip()));
+        return new Answer<>(request, Integer.parseInt(statusAndType[0]), HttpHeaders.of(headers, (name, value) -> true),
+                out.substring(0, newline));
+    }
+
+    /** An answer not from java.net.http's client (curl's, or a refusal read whole), in its shape. */
+    private record Answer<T>(HttpRequest request, int statusCode, HttpHeaders headers, T body)
+            implements HttpResponse<T> {
+
+        @Override
+        public Optional<HttpResponse<T>> previousResponse() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<SSLSession> sslSession() {
+            return Optional.empty();
+        }
+
+        @Override
+        public URI uri() {
+            return request.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return HttpClient.Version.HTTP_1_1;
+        }
     }
 
     /**

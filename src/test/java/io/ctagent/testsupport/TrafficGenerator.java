@@ -82,11 +82,17 @@ public final class TrafficGenerator {
      * line it printed ("SENT n"); fails if it has not ended within 30 s.
      */
     public static String runIn(LabNamespace lab, String... modeAndArgs) throws IOException, InterruptedException {
+        return runIn(lab, java.time.Duration.ofSeconds(30), modeAndArgs);
+    }
+
+    /** {@link #runIn(LabNamespace, String...)} for a long run (e.g. a spray of 250,000), given up after {@code within}. */
+    public static String runIn(LabNamespace lab, java.time.Duration within, String... modeAndArgs)
+            throws IOException, InterruptedException {
         Process generator = lab.start(command(modeAndArgs));
         String said = new Run(generator).firstLine();
-        if (!generator.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!generator.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
             generator.destroyForcibly();
-            throw new AssertionError("the traffic generator " + List.of(modeAndArgs) + " did not end within 30 s");
+            throw new AssertionError("the traffic generator " + List.of(modeAndArgs) + " did not end within " + within);
         }
         return said;
     }

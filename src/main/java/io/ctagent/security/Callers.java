@@ -32,7 +32,22 @@ public final class Callers {
      */
     public static void require(Role role, String what) {
         if (!has(role)) {
-            throw new AccessDeniedException(what + " needs role " + role.name().toLowerCase(java.util.Locale.ROOT));
+            throw new RoleRequired(role, what + " needs role " + role.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** A check inside a feature refused: the 403 names this role as requiredRole, not the endpoint's. */
+    static final class RoleRequired extends AccessDeniedException {
+
+        private final Role role;
+
+        RoleRequired(Role role, String message) {
+            super(message);
+            this.role = role;
+        }
+
+        Role role() {
+            return role;
         }
     }
 }

@@ -97,7 +97,8 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
         }
         record(request, rule.isPresent() ? "forbidden" : "no-rule", rule.orElse(null), detail);
         write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail,
-                rule.map(r -> r.access().role()).orElse(null));
+                denied instanceof Callers.RoleRequired required ? required.role().name().toLowerCase(java.util.Locale.ROOT)
+                        : rule.map(r -> r.access().role()).orElse(null));
     }
 
     /**

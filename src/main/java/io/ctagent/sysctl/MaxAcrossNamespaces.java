@@ -19,17 +19,17 @@ final class MaxAcrossNamespaces {
     private MaxAcrossNamespaces() {
     }
 
-    /** The namespaces whose count is above the new max, fullest first. */
+    /** The namespaces whose count is at or above the new max (a full table), fullest first. */
     static List<NetnsSummary> over(long newMax, List<NetnsSummary> namespaces) {
         List<NetnsSummary> over = new ArrayList<>(namespaces.stream()
-                .filter(ns -> ns.count() != null && newMax < ns.count()).toList());
+                .filter(ns -> ns.count() != null && newMax <= ns.count()).toList());
         over.sort((a, b) -> Long.compare(b.count(), a.count()));
         return over;
     }
 
     /** The refusal: each namespace over the new max, with its count and what runs in it. */
     static String refusal(SysctlKey key, long newMax, List<NetnsSummary> over) {
-        return key + " = " + newMax + " is below the " + over.stream()
+        return key + " = " + newMax + " is at or below the " + over.stream()
                 .map(ns -> ns.count() + " entries tracked now in " + describe(ns))
                 .collect(Collectors.joining("; and the ")) + ". max is global: the kernel would drop every new "
                 + "connection there until that many expire.";

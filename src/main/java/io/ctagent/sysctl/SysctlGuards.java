@@ -18,18 +18,27 @@ import io.ctagent.monitor.NetnsSampler;
 import io.ctagent.tuning.HostMemory;
 import io.ctagent.problem.InvalidInput;
 import io.ctagent.problem.OperatorProblem;
+import io.ctagent.security.Callers;
+import io.ctagent.security.Role;
 
 /**
- * Changes that would hurt the host are refused unless the client sends force with a reason:
- * a max below the entries already tracked in any namespace (every new connection there would be
- * dropped at once; {@link MaxAcrossNamespaces}), with a warning for a max below any namespace's sampled peak, and
- * a max or bucket count whose memory would exceed ctagent.tuning.max-memory-percent of MemTotal.
+ * Changes that would hurt the host are refused unless an admin sends force with a reason:
+ * a max at or below the entries already tracked in any namespace (every new connection there would be
+ * dropped at once; {@link MaxAcrossNamespaces}), with a warning for a max below any namespace's sampled peak;
+ * a max or bucket count whose memory would exceed ctagent.tuning.max-memory-percent of MemTotal; fewer
+ * buckets than max / {@value #MAX_CHAIN}; and an established TCP or UDP stream timeout below the runbook's.
  */
 @Component
 public class SysctlGuards {
 
     /** One bucket is one pointer (hlist_nulls_head). */
     static final int BUCKET_BYTES = 8;
+    /** Entries per bucket at max beyond which a smaller hash table is refused. */
+    static final int MAX_CHAIN = 8;
+    /** The shortest idle timeouts of live connections a caller may set without force (the runbook's values). */
+    static final Map<SysctlKey, Long> TIMEOUT_FLOORS = Map.of(
+            new SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_established"), 300L,
+            new SysctlKey("net.netfilter.nf_conntrack_udp_timeout_stream"), 30L);
 
     private final SysctlReader reader;
     private final HostMemory memory;
@@ -71,6 +80,10 @@ public class SysctlGuards {
                 }
             } else if (change.key().equals(SysctlKey.BUCKETS) && (old == null || change.value() > old)) {
                 budget(change, BUCKET_BYTES, "buckets of " + BUCKET_BYTES + " bytes").ifPresent(refusals::add);
+            } else if (change.key().equals(SysctlKey.BUCKETS) && change.value() < old) {
+                longChains(change, maxAfter(changes, before)).ifPresent(refusals::add);
+            } else if (TIMEOUT_FLOORS.containsKey(change.key()) && (old == null || change.value() < old)) {
+                belowFloor(change, TIMEOUT_FLOORS.get(change.key())).ifPresent(refusals::add);
             }
         }
         if (refusals.isEmpty()) {
@@ -86,12 +99,50 @@ public class SysctlGuards {
             }
             throw refused;
         }
+        // Each guard stands between a caller and the host's traffic or memory: overriding one is the
+        // admin's call, as for a whole-table flush or a broad NOTRACK rule.
+        Callers.require(Role.ADMIN, "forcing past a sysctl guard");
         if (reason == null) {
             throw new InvalidInput("reason", "force overrides a guard only with a reason (one line, recorded in the "
                     + "audit log): " + String.join(" ", refusals));
         }
         refusals.stream().map(refusal -> "Forced past a guard (" + reason + "): " + refusal).forEach(warnings::add);
         return warnings;
+    }
+
+    /**
+     * Fewer buckets than the table needs: past {@value #MAX_CHAIN} entries per bucket at max, every
+     * packet's lookup walks a long chain (the kernel rounds the count up to one page, 512 buckets).
+     */
+    private static Optional<String> longChains(Requested change, Long max) {
+        if (max == null || change.value() <= 0 || change.value() >= (max + MAX_CHAIN - 1) / MAX_CHAIN) {
+            return Optional.empty();
+        }
+        return Optional.of(change.key() + " = " + change.value() + " is " + ((max + change.value() - 1) / change.value())
+                + " entries per bucket at nf_conntrack_max = " + max + ", more than " + MAX_CHAIN + ": every lookup "
+                + "of a full table walks chains that long, on every packet. Keep at least max / " + MAX_CHAIN
+                + " = " + ((max + MAX_CHAIN - 1) / MAX_CHAIN) + " buckets.");
+    }
+
+    /** The max the table will have after this batch: the batch's own, else the current one. */
+    private Long maxAfter(List<Requested> changes, Map<SysctlKey, Long> before) {
+        for (Requested change : changes) {
+            if (change.key().variable().equals(SysctlKey.MAX)) {
+                return change.value();
+            }
+        }
+        Long max = before.get(SysctlKey.MAX);
+        return max != null ? max : reader.values(NetnsTarget.OWN, List.of(SysctlKey.MAX)).get(SysctlKey.MAX);
+    }
+
+    /** An idle timeout so short that live connections lose their entry (and their NAT) between packets. */
+    private static Optional<String> belowFloor(Requested change, long floor) {
+        if (change.value() >= floor) {
+            return Optional.empty();
+        }
+        return Optional.of(change.key() + " = " + change.value() + " s is below " + floor + " s: a connection idle "
+                + "that long loses its entry, its NAT mapping with it, and its next packet is INVALID (dropped by "
+                + "the usual ctstate INVALID rule). The runbook shortens it to " + floor + " s at the least.");
     }
 
     /** A warning when the new max is below the fullest namespace's count at any sample of the history. */

@@ -1,5 +1,6 @@
 package io.ctagent.audit;
 
+import static io.ctagent.testsupport.KeyedRequests.admin;
 import static io.ctagent.testsupport.KeyedRequests.delete;
 import static io.ctagent.testsupport.KeyedRequests.get;
 import static io.ctagent.testsupport.KeyedRequests.patch;
@@ -216,12 +217,13 @@ class RefusedChangesAreAuditedTest {
 
     @Test
     void badInputIsOneInvalidRecordAndNotAlsoAFailedOne() throws Exception {
-        send(put("/api/v1/sysctls/" + MAX_KEY), "{\"value\": 100000, \"force\": true}")
+        // Force is the admin's; without its reason it is bad input.
+        send(admin(MockMvcRequestBuilders.put("/api/v1/sysctls/" + MAX_KEY)), "{\"value\": 100000, \"force\": true}")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.field").value("reason"));
 
         JsonNode record = onlyNewRecord("INVALID", "PUT /api/v1/sysctls/{key}", "/api/v1/sysctls/" + MAX_KEY);
-        assertThat(record.get("actor").asString()).isEqualTo("key:test-operator");
+        assertThat(record.get("actor").asString()).isEqualTo("key:test-admin");
     }
 
     @Test

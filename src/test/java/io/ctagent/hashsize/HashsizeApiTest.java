@@ -101,6 +101,23 @@ class HashsizeApiTest {
     }
 
     @Test
+    void aTableShrunkToLongChainsIsRefusedAndAnOperatorCannotForceIt() throws Exception {
+        resize("{\"value\": 1}")
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.type").value("urn:ctagent:problem:guard-refused"))
+                .andExpect(jsonPath("$.detail").value(containsString("262144 entries per bucket at nf_conntrack_max "
+                        + "= 262144, more than 8")));
+        resize("{\"value\": 1, \"force\": true, \"reason\": \"test\"}")
+                .andExpect(status().isForbidden())
+                .andExpect(jsonPath("$.requiredRole").value("admin"))
+                .andExpect(jsonPath("$.detail").value(containsString("forcing past a sysctl guard needs role admin")));
+        assertThat(host.read(BUCKETS)).isEqualTo("65536\n");
+        assertThat(host.read(HASHSIZE)).isEqualTo("65536\n");
+        // Eight entries per bucket at max is the most a shrink may leave without force.
+        resize("{\"value\": 32768}").andExpect(status().isOk());
+    }
+
+    @Test
     void showsSizeRatioWritabilityAndThatTheFixtureIsBuiltIn() throws Exception {
         mvc.perform(get("/api/v1/hashsize"))
                 .andExpect(status().isOk())

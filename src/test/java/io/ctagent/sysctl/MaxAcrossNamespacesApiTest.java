@@ -1,5 +1,6 @@
 package io.ctagent.sysctl;
 
+import static io.ctagent.testsupport.KeyedRequests.admin;
 import static io.ctagent.testsupport.KeyedRequests.patch;
 import static io.ctagent.testsupport.KeyedRequests.post;
 import static io.ctagent.testsupport.KeyedRequests.put;
@@ -26,6 +27,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 
 import io.ctagent.monitor.NetnsHistoryWindow;
 import io.ctagent.monitor.NetnsInventory;
@@ -101,6 +103,17 @@ class MaxAcrossNamespacesApiTest {
         return mvc.perform(post("/api/v1/sysctls/rollback").contentType(MediaType.APPLICATION_JSON).content(body));
     }
 
+    /** Forcing past a guard is the admin's call. */
+    private ResultActions patchValuesAsAdmin(String body) throws Exception {
+        return mvc.perform(admin(MockMvcRequestBuilders.patch("/api/v1/sysctls"))
+                .contentType(MediaType.APPLICATION_JSON).content(body));
+    }
+
+    private ResultActions rollbackAsAdmin(String body) throws Exception {
+        return mvc.perform(admin(MockMvcRequestBuilders.post("/api/v1/sysctls/rollback"))
+                .contentType(MediaType.APPLICATION_JSON).content(body));
+    }
+
     private String read(String relative) {
         return ROOT.host().read(relative);
     }
@@ -116,7 +129,7 @@ class MaxAcrossNamespacesApiTest {
                 .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.type").value("urn:ctagent:problem:guard-refused"))
                 .andExpect(jsonPath("$.detail").value(containsString(
-                        "below the 250000 entries tracked now in namespace lab-ab12")))
+                        "at or below the 250000 entries tracked now in namespace lab-ab12")))
                 .andExpect(jsonPath("$.detail").value(containsString("Nothing was changed")))
                 .andExpect(jsonPath("$.namespaces", hasSize(1)))
                 .andExpect(jsonPath("$.namespaces[0].name").value("lab-ab12"))
@@ -131,12 +144,16 @@ class MaxAcrossNamespacesApiTest {
     void aForcedPatchNeedsAReasonAndThenAppliesWithTheNamespaceInTheWarning() throws Exception {
         listed(lab(LAB_COUNT));
 
-        patchValues("{\"changes\": {\"net.netfilter.nf_conntrack_max\": 240000}, \"force\": true}")
+        patchValues("{\"changes\": {\"net.netfilter.nf_conntrack_max\": 240000}, \"force\": true, "
+                + "\"reason\": \"drain lab\"}")
+                .andExpect(status().isForbidden());
+        assertThat(read(MAX)).isEqualTo("262144\n");
+        patchValuesAsAdmin("{\"changes\": {\"net.netfilter.nf_conntrack_max\": 240000}, \"force\": true}")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.field").value("reason"));
         assertThat(read(MAX)).isEqualTo("262144\n");
 
-        patchValues("{\"changes\": {\"net.netfilter.nf_conntrack_max\": 240000}, \"force\": true, "
+        patchValuesAsAdmin("{\"changes\": {\"net.netfilter.nf_conntrack_max\": 240000}, \"force\": true, "
                 + "\"reason\": \"drain lab\"}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.result").value("APPLIED"))
@@ -161,15 +178,15 @@ class MaxAcrossNamespacesApiTest {
                 .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.type").value("urn:ctagent:problem:guard-refused"))
                 .andExpect(jsonPath("$.detail").value(containsString(
-                        "below the 250000 entries tracked now in namespace lab-ab12")))
+                        "at or below the 250000 entries tracked now in namespace lab-ab12")))
                 .andExpect(jsonPath("$.namespaces[0].name").value("lab-ab12"))
                 .andExpect(jsonPath("$.namespaces[0].count").value(LAB_COUNT));
-        rollback("{\"auditId\": \"" + raised + "\", \"force\": true}")
+        rollbackAsAdmin("{\"auditId\": \"" + raised + "\", \"force\": true}")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.field").value("reason"));
         assertThat(read(MAX)).isEqualTo("524288\n");
 
-        rollback("{\"auditId\": \"" + raised + "\", \"force\": true, \"reason\": \"undo raise\"}")
+        rollbackAsAdmin("{\"auditId\": \"" + raised + "\", \"force\": true, \"reason\": \"undo raise\"}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.result").value("APPLIED"))
                 .andExpect(jsonPath("$.action").value("sysctl.rollback"))

@@ -16,21 +16,24 @@ class MaxAcrossNamespacesTest {
     }
 
     @Test
-    void onlyCountsAboveTheNewMaxAreOverFullestFirst() {
+    void countsAtOrAboveTheNewMaxAreOverFullestFirst() {
         NetnsSummary a = ns("a", 100L);
         NetnsSummary b = ns("b", 300L);
         NetnsSummary unknown = ns("c", null);
 
         assertThat(MaxAcrossNamespaces.over(99, List.of(a, b, unknown))).containsExactly(b, a);
-        assertThat(MaxAcrossNamespaces.over(100, List.of(a, b, unknown))).containsExactly(b);
-        assertThat(MaxAcrossNamespaces.over(300, List.of(a, b, unknown))).isEmpty();
+        // A count equal to max is a full table: the next new connection is dropped.
+        assertThat(MaxAcrossNamespaces.over(100, List.of(a, b, unknown))).containsExactly(b, a);
+        assertThat(MaxAcrossNamespaces.over(101, List.of(a, b, unknown))).containsExactly(b);
+        assertThat(MaxAcrossNamespaces.over(300, List.of(a, b, unknown))).containsExactly(b);
+        assertThat(MaxAcrossNamespaces.over(301, List.of(a, b, unknown))).isEmpty();
     }
 
     @Test
     void theRefusalNamesEachNamespaceWithItsCount() {
         String refusal = MaxAcrossNamespaces.refusal(SysctlKey.MAX, 99, List.of(ns("b", 300L), ns("a", 100L)));
 
-        assertThat(refusal).contains("= 99 is below the 300 entries tracked now in namespace b",
+        assertThat(refusal).contains("= 99 is at or below the 300 entries tracked now in namespace b",
                 "and the 100 entries tracked now in namespace a", "max is global");
     }
 

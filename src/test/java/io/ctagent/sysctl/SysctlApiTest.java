@@ -28,6 +28,7 @@ import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 
 import io.ctagent.testsupport.FakeHost;
+import io.ctagent.testsupport.KeyedRequests;
 import io.ctagent.testsupport.AuditTrail;
 import io.ctagent.testsupport.TestApiKeys;
 import tools.jackson.databind.JsonNode;
@@ -66,6 +67,11 @@ class SysctlApiTest {
 
     private ResultActions putValue(String key, String body) throws Exception {
         return mvc.perform(put("/api/v1/sysctls/" + key).contentType(MediaType.APPLICATION_JSON).content(body));
+    }
+
+    private ResultActions putValueAsAdmin(String key, String body) throws Exception {
+        return mvc.perform(KeyedRequests.admin(MockMvcRequestBuilders.put("/api/v1/sysctls/" + key))
+                .contentType(MediaType.APPLICATION_JSON).content(body));
     }
 
     private ResultActions patchValues(String body) throws Exception {
@@ -313,12 +319,15 @@ class SysctlApiTest {
                 .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.type").value("urn:ctagent:problem:guard-refused"))
                 .andExpect(jsonPath("$.detail").value(containsString("below the 235930 entries")));
-        putValue("net.netfilter.nf_conntrack_max", "{\"value\": 100000, \"force\": true}")
+        putValue("net.netfilter.nf_conntrack_max", "{\"value\": 100000, \"force\": true, \"reason\": \"drill 42\"}")
+                .andExpect(status().isForbidden())
+                .andExpect(jsonPath("$.detail").value(containsString("forcing past a sysctl guard needs role admin")));
+        putValueAsAdmin("net.netfilter.nf_conntrack_max", "{\"value\": 100000, \"force\": true}")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.field").value("reason"));
         assertThat(read(MAX)).isEqualTo("262144\n");
 
-        putValue("net.netfilter.nf_conntrack_max", "{\"value\": 100000, \"force\": true, \"reason\": \"drill 42\"}")
+        putValueAsAdmin("net.netfilter.nf_conntrack_max", "{\"value\": 100000, \"force\": true, \"reason\": \"drill 42\"}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.result").value("APPLIED"))
                 .andExpect(jsonPath("$.warnings[0]").value(containsString("drill 42")));
@@ -333,7 +342,7 @@ class SysctlApiTest {
                 .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.detail").value(containsString("max-memory-percent")));
         assertThat(read(MAX)).isEqualTo("9830400\n");
-        putValue("net.netfilter.nf_conntrack_max", "{\"value\": 9830401, \"force\": true, \"reason\": \"big box\"}")
+        putValueAsAdmin("net.netfilter.nf_conntrack_max", "{\"value\": 9830401, \"force\": true, \"reason\": \"big box\"}")
                 .andExpect(status().isOk());
     }
 

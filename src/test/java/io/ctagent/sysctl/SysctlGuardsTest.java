@@ -12,14 +12,20 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
 
 import io.ctagent.monitor.NetnsInventory;
 import io.ctagent.monitor.NetnsSummary;
 import io.ctagent.monitor.NetnsSummary.ProcessSummary;
 import io.ctagent.problem.InvalidInput;
 import io.ctagent.problem.OperatorProblem;
+import io.ctagent.security.Role;
 import io.ctagent.sysctl.SysctlGuards.Requested;
 import io.ctagent.tuning.HostMemory;
 import io.ctagent.usage.SamplerProperties;
@@ -29,6 +35,16 @@ import io.ctagent.monitor.NetnsSampler;
 
 /** The max guard across namespaces: what GET /api/v1/netns shows decides, not the agent's own count. */
 class SysctlGuardsTest {
+
+    @AfterEach
+    void clear() {
+        SecurityContextHolder.clearContext();
+    }
+
+    static void as(Role role) {
+        SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
+                "caller", null, List.of(new SimpleGrantedAuthority(role.authority()))));
+    }
 
     static final NetnsSummary OWN = new NetnsSummary(4026531840L, null, true, 50L, 0.02, "pid 1", 90,
             List.of(new ProcessSummary(1, "systemd", null)));
@@ -86,8 +102,9 @@ class SysctlGuardsTest {
     }
 
     @Test
-    void withForceAndAReasonItPassesWithAWarning() {
+    void withForceAndAReasonAnAdminPassesWithAWarning() {
         SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
+        as(Role.ADMIN);
 
         assertThatThrownBy(() -> guards.check(max(250), Map.of(), true, null)).isInstanceOf(InvalidInput.class);
         assertThat(guards.check(max(250), Map.of(), true, "drill")).singleElement().asString()
@@ -95,11 +112,56 @@ class SysctlGuardsTest {
     }
 
     @Test
-    void aMaxEqualToTheFullestCountOrAboveIsNotRefused() {
+    void anOperatorCannotForcePastAGuard() {
+        SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
+        as(Role.OPERATOR);
+
+        assertThatThrownBy(() -> guards.check(max(1), Map.of(), true, "drill"))
+                .isInstanceOf(AccessDeniedException.class).hasMessageContaining("needs role admin");
+    }
+
+    @Test
+    void aMaxEqualToTheFullestCountIsAFullTableAndRefusedOneAboveIsNot() {
         SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
 
-        assertThat(guards.check(max(300), Map.of(SysctlKey.MAX, 262144L), false, null)).isEmpty();
+        assertThatThrownBy(() -> guards.check(max(300), Map.of(SysctlKey.MAX, 262144L), false, null))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> assertThat(problem.getBody().getDetail())
+                        .contains("300 is at or below the 300 entries tracked now in namespace lab-ab12"));
+        assertThat(guards.check(max(301), Map.of(SysctlKey.MAX, 262144L), false, null)).isEmpty();
         assertThat(guards.check(max(100_000), Map.of(SysctlKey.MAX, 262144L), false, null)).isEmpty();
+    }
+
+    @Test
+    void fewerBucketsThanAnEighthOfMaxAreRefusedAndAMildShrinkIsNot() {
+        SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
+        Map<SysctlKey, Long> before = Map.of(SysctlKey.BUCKETS, 65536L, SysctlKey.MAX, 262144L);
+
+        assertThatThrownBy(() -> guards.check(List.of(new Requested(SysctlKey.BUCKETS, 1)), before, false, null))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> assertThat(problem.getBody().getDetail())
+                        .contains("262144 entries per bucket at nf_conntrack_max = 262144",
+                                "Keep at least max / 8 = 32768 buckets"));
+        assertThatThrownBy(() -> guards.check(List.of(new Requested(SysctlKey.BUCKETS, 32767)), before, false, null))
+                .isInstanceOf(OperatorProblem.class);
+        assertThat(guards.check(List.of(new Requested(SysctlKey.BUCKETS, 32768)), before, false, null)).isEmpty();
+        // The max of the same batch counts, not the current one.
+        assertThat(guards.check(List.of(new Requested(SysctlKey.MAX, 8192), new Requested(SysctlKey.BUCKETS, 1024)),
+                before, false, null)).isEmpty();
+    }
+
+    @Test
+    void anEstablishedTimeoutBelowTheRunbooksIsRefusedAndTheRunbooksValueIsNot() {
+        SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
+        SysctlKey established = SysctlKey.parse("key", "net.netfilter.nf_conntrack_tcp_timeout_established");
+        SysctlKey stream = SysctlKey.parse("key", "net.netfilter.nf_conntrack_udp_timeout_stream");
+        Map<SysctlKey, Long> before = Map.of(established, 432000L, stream, 120L);
+
+        assertThatThrownBy(() -> guards.check(List.of(new Requested(established, 1)), before, false, null))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> assertThat(problem.getBody().getDetail())
+                        .contains("= 1 s is below 300 s", "NAT mapping"));
+        assertThatThrownBy(() -> guards.check(List.of(new Requested(stream, 5)), before, false, null))
+                .isInstanceOf(OperatorProblem.class);
+        assertThat(guards.check(List.of(new Requested(established, 300), new Requested(stream, 30)), before, false,
+                null)).isEmpty();
     }
 
     @Test

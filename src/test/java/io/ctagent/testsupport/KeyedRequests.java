@@ -48,6 +48,11 @@ public final class KeyedRequests {
         return request.header(TestApiKeys.HEADER, TestApiKeys.OPERATOR);
     }
 
+    /** For what only an admin may do (a forced guard, a whole-table flush). */
+    public static MockHttpServletRequestBuilder admin(MockHttpServletRequestBuilder request) {
+        return request.header(TestApiKeys.HEADER, TestApiKeys.ADMIN);
+    }
+
     public static MockHttpServletRequestBuilder auditor(MockHttpServletRequestBuilder request) {
         return request.header(TestApiKeys.HEADER, TestApiKeys.AUDITOR);
     }

@@ -216,8 +216,14 @@ class GuardsHostIT {
             assertThat(problem.get("namespaces").get(0).get("count").asLong()).isEqualTo(TABLE);
             assertThat(KernelValues.read(MAX)).isEqualTo(max);
 
-            HttpResponse<String> forced = api.send("PUT", "/api/v1/sysctls/" + MAX, TestApiKeys.OPERATOR,
-                    "{\"value\": " + newMax + ", \"force\": true, \"reason\": \"GuardsHostIT drill\"}");
+            String forcing = "{\"value\": " + newMax + ", \"force\": true, \"reason\": \"GuardsHostIT drill\"}";
+            HttpResponse<String> forcedByOperator = api.send("PUT", "/api/v1/sysctls/" + MAX, TestApiKeys.OPERATOR,
+                    forcing);
+            assertThat(forcedByOperator.statusCode()).as(forcedByOperator.body()).isEqualTo(403);
+            assertThat(json.readTree(forcedByOperator.body()).get("requiredRole").asString()).isEqualTo("admin");
+            assertThat(KernelValues.read(MAX)).isEqualTo(max);
+
+            HttpResponse<String> forced = api.send("PUT", "/api/v1/sysctls/" + MAX, TestApiKeys.ADMIN, forcing);
             assertThat(forced.statusCode()).as(forced.body()).isEqualTo(200);
             JsonNode change = json.readTree(forced.body());
             assertThat(KernelValues.read(MAX)).isEqualTo(newMax);

@@ -140,6 +140,25 @@ class GuardsHostIT {
     }
 
     @Test
+    void deletesThatEachTakeLessThanHalfAddUpSoTheTableCannotBeDrainedInSlices() throws Exception {
+        HttpResponse<String> third = flush("{\"filter\": {\"dst\": \"127.0.1.0/24\"}}", TestApiKeys.OPERATOR, null);
+        assertThat(third.statusCode()).as(third.body()).isEqualTo(200);
+        assertThat(lab.conntrackCount()).isEqualTo(HIGH);
+
+        // 127.0.2.1-63: 63 of the 200 left (31.5 %) alone, but 163 of 300 (54.3 %) with the first delete.
+        HttpResponse<String> slice = flush("{\"filter\": {\"dst\": \"127.0.2.0/26\"}}", TestApiKeys.OPERATOR, null);
+        assertThat(slice.statusCode()).as(slice.body()).isEqualTo(409);
+        assertThat(json.readTree(slice.body()).get("detail").asString()).contains("163 of 300",
+                "counting the " + LOW + " entries deleted from this namespace without confirmation");
+        assertThat(lab.conntrackCount()).as("nothing deleted").isEqualTo(HIGH);
+
+        HttpResponse<String> confirmed = flush("{\"filter\": {\"dst\": \"127.0.2.0/26\"}}", TestApiKeys.ADMIN,
+                "flush-all");
+        assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
+        assertThat(lab.conntrackCount()).isEqualTo(HIGH - 63);
+    }
+
+    @Test
     void broadNotrackRulesAndSetsAreRefusedWithoutForceAndTheRulesetStaysAsItWas() throws Exception {
         String rules = "/api/v1/notrack/rules?netns=" + lab.name();
         String before = ruleset();

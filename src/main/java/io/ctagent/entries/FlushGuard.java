@@ -1,5 +1,9 @@
 package io.ctagent.entries;
 
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,17 +20,23 @@ import io.ctagent.security.Role;
  * The flush guard, judged by effect: a filtered delete that would remove more than
  * ctagent.entries.flush.confirm-share of the table (or more than confirm-count entries) is a flush,
  * whatever its filter looks like (mark 0/0, a family, a zone, a /0, 127.0.0.0/8 on a loopback-only
- * table), and needs what {"all": true} needs: the admin role and X-Confirm: flush-all.
+ * table), and needs what {"all": true} needs: the admin role and X-Confirm: flush-all. Deletes made
+ * without that confirmation in one namespace within ctagent.entries.flush.window add up, so the limits
+ * hold for their sum: halving the table again and again is a flush too.
  */
 @Component
 public class FlushGuard {
 
     private final EntryService entries;
     private final FlushProperties limits;
+    private final Clock clock;
+    /** Per namespace, the deletes without confirmation still inside the window: when, and how many. */
+    private final Map<NetnsTarget, Deque<long[]>> recent = new HashMap<>();
 
-    FlushGuard(EntryService entries, FlushProperties limits) {
+    FlushGuard(EntryService entries, FlushProperties limits, Clock clock) {
         this.entries = entries;
         this.limits = limits;
+        this.clock = clock;
     }
 
     /** What the filter matches and what the table holds, counted in the same pass. */
@@ -38,8 +48,14 @@ public class FlushGuard {
      * Whether the real delete needs the confirmation. A dry run only learns the answer; a delete that
      * needs it and lacks the admin role or the header is refused with 409 and deletes nothing.
      */
-    boolean check(FlushShare share, String confirm, boolean dryRun) {
-        Optional<String> why = share.needsConfirmation(limits.confirmShare(), limits.confirmCount());
+    boolean check(NetnsTarget netns, FlushShare share, String confirm, boolean dryRun) {
+        long before = recentlyDeleted(netns);
+        // The entries deleted in the window count as if they were still there and matched again.
+        FlushShare together = new FlushShare(share.matched() + before, share.total() + before);
+        Optional<String> why = together.needsConfirmation(limits.confirmShare(), limits.confirmCount())
+                .map(reason -> before == 0 ? reason : reason + ", counting the " + before + " entries deleted from "
+                        + "this namespace without confirmation in the last " + limits.window().toMinutes() + " min "
+                        + "(ctagent.entries.flush.window)");
         if (why.isEmpty()) {
             return false;
         }
@@ -57,6 +73,30 @@ public class FlushGuard {
                 .with("matched", share.matched()).with("total", share.total()).with("share", share.share())
                 .with("confirmShare", limits.confirmShare()).with("confirmCount", limits.confirmCount())
                 .with("send", send);
+    }
+
+    /** Counts a delete made without the confirmation against its namespace's window. */
+    void deleted(NetnsTarget netns, long count) {
+        if (count <= 0 || limits.window().isZero()) {
+            return;
+        }
+        synchronized (recent) {
+            recent.computeIfAbsent(netns, key -> new ArrayDeque<>()).add(new long[] {clock.millis(), count});
+        }
+    }
+
+    private long recentlyDeleted(NetnsTarget netns) {
+        long since = clock.millis() - limits.window().toMillis();
+        synchronized (recent) {
+            Deque<long[]> deletes = recent.getOrDefault(netns, new ArrayDeque<>());
+            while (!deletes.isEmpty() && deletes.peekFirst()[0] <= since) {
+                deletes.pollFirst();
+            }
+            if (deletes.isEmpty()) {
+                recent.remove(netns);
+            }
+            return deletes.stream().mapToLong(delete -> delete[1]).sum();
+        }
     }
 
     /** The dry run's note when the real call would need the confirmation. */

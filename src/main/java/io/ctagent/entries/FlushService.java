@@ -144,7 +144,7 @@ public class FlushService {
             }
             // The share guard: judged on one pass, before the intent; a refused delete (409) deletes nothing.
             share = plan.all() ? null : shareGuard.measure(netns, plan.filter());
-            confirmation = plan.all() || shareGuard.check(share, confirm, mode.dryRun());
+            confirmation = plan.all() || shareGuard.check(netns, share, confirm, mode.dryRun());
             if (mode.dryRun() && share != null && confirmation) {
                 warnings.add(FlushGuard.previewWarning(share));
             }
@@ -194,6 +194,9 @@ public class FlushService {
             if (remaining > 0) {
                 warnings.add(remaining + " entries match the filter again right after the delete: traffic that "
                         + "matches is still arriving");
+            }
+            if (!confirmation) {
+                shareGuard.deleted(netns, deleted);
             }
             return done(deleted, deleted, new FlushResult.TableState(before, null),
                     new FlushResult.TableState(after, remaining));

@@ -6,6 +6,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
 
 import io.ctagent.audit.AuditLog;
 import io.ctagent.testsupport.AuditTrail;
+import io.ctagent.testsupport.MutableClock;
 import io.ctagent.testsupport.TestPipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +18,7 @@ import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.clearInvocations;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 
@@ -43,6 +45,7 @@ class FlushServiceTest {
     private static final NetnsTarget LAB = NetnsTarget.parse("lab1");
     private static final List<String> CONNTRACK = List.of("/usr/sbin/conntrack");
 
+    private final MutableClock clock = new MutableClock(java.time.Instant.parse("2026-12-07T03:00:00Z"));
     private HostAgent host;
     private ConntrackTable table;
     private EntryService entries;
@@ -67,7 +70,7 @@ class FlushServiceTest {
         flush = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
                 Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2),
                 TestPipeline.of(AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()), host),
-                new FlushGuard(entries, new FlushProperties(0.5, null)));
+                new FlushGuard(entries, new FlushProperties(0.5, null, Duration.ofMinutes(10)), clock));
         clearInvocations(host); // wiring the pipeline's writer asks for the roots; no test is about that
         given(entries.share(any(), any())).willReturn(new FlushShare(0, 300));
     }
@@ -120,7 +123,7 @@ class FlushServiceTest {
         FlushService losing = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
                 Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2),
                 TestPipeline.of(trail.losingOutcomes(Mockito.spy(trail.log())), host),
-                new FlushGuard(entries, new FlushProperties(0.5, null)));
+                new FlushGuard(entries, new FlushProperties(0.5, null, Duration.ofMinutes(10)), clock));
         given(table.count(LAB)).willReturn(300L, 288L);
         given(entries.countMatching(eq(LAB), any())).willReturn(0L);
         conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): 12 flow entries have been deleted.\n");
@@ -445,11 +448,37 @@ class FlushServiceTest {
     }
 
     @Test
+    void deletesWithoutConfirmationAddUpInTheWindowSoATableCannotBeDrainedInSlices() {
+        // 64 entries; each delete takes exactly half of what is left, which alone needs no confirmation.
+        given(entries.share(eq(LAB), any())).willReturn(new FlushShare(32, 64), new FlushShare(16, 32),
+                new FlushShare(16, 32));
+        given(table.count(LAB)).willReturn(64L, 32L);
+        conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): 32 flow entries have been deleted.\n");
+        assertThat(as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), null, null), null)).deleted())
+                .isEqualTo(32);
+
+        assertThatThrownBy(() -> as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), null, null), null)))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> {
+                    assertThat(problem.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+                    assertThat(problem.getBody().getDetail()).contains("48 of 64", "75.0 %",
+                            "counting the 32 entries deleted from this namespace without confirmation in the last 10 min");
+                });
+        verify(host, times(1)).runDiscardingStdout(any(), any(), anyList(), any());
+
+        // Past the window each delete is judged alone again; another namespace never counted.
+        clock.advance(Duration.ofMinutes(11));
+        given(table.count(LAB)).willReturn(32L, 16L);
+        conntrackSays(0, "conntrack v1.4.7 (conntrack-tools): 16 flow entries have been deleted.\n");
+        assertThat(as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), null, null), null)).deleted())
+                .isEqualTo(16);
+    }
+
+    @Test
     void theCountLimitAppliesWhateverTheShare() {
         flush = new FlushService(host, table, entries, new EntriesProperties(TableSource.Choice.AUTO,
                 Duration.ofSeconds(5), Duration.ofSeconds(5), 1000, 2),
                 TestPipeline.of(AuditLog.toFile(auditFile, () -> "DIRECT", java.time.Clock.systemUTC()), host),
-                new FlushGuard(entries, new FlushProperties(0.5, 100L)));
+                new FlushGuard(entries, new FlushProperties(0.5, 100L, Duration.ofMinutes(10)), clock));
         given(entries.share(eq(LAB), any())).willReturn(new FlushShare(101, 100_000));
 
         assertThatThrownBy(() -> as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), null, null), null)))

@@ -3,6 +3,8 @@ package io.ctagent.entries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
 /** The share threshold of the flush guard, at its boundaries. */
@@ -41,9 +43,11 @@ class FlushShareTest {
 
     @Test
     void theSettingsAreChecked() {
-        assertThatThrownBy(() -> new FlushProperties(0, null)).hasMessageContaining("confirm-share");
-        assertThatThrownBy(() -> new FlushProperties(1.5, null)).hasMessageContaining("confirm-share");
-        assertThatThrownBy(() -> new FlushProperties(0.5, 0L)).hasMessageContaining("confirm-count");
-        assertThat(new FlushProperties(1, 1L).confirmShare()).isEqualTo(1.0);
+        assertThatThrownBy(() -> new FlushProperties(0, null, Duration.ofMinutes(10))).hasMessageContaining("confirm-share");
+        assertThatThrownBy(() -> new FlushProperties(1.5, null, Duration.ofMinutes(10))).hasMessageContaining("confirm-share");
+        assertThatThrownBy(() -> new FlushProperties(0.5, 0L, Duration.ofMinutes(10))).hasMessageContaining("confirm-count");
+        assertThat(new FlushProperties(1, 1L, Duration.ofMinutes(10)).confirmShare()).isEqualTo(1.0);
+        assertThatThrownBy(() -> new FlushProperties(0.5, null, Duration.ofMinutes(-1)))
+                .hasMessageContaining("ctagent.entries.flush.window");
     }
 }

@@ -55,7 +55,7 @@ class DiagnosisServiceTest {
     void quietHost() {
         diagnosis = new DiagnosisService(usage, history, new UsageProperties(75, 90), inventory, events,
                 recommendations, entries, host, Clock.fixed(NOW, ZoneOffset.UTC),
-                new io.ctagent.entries.FlushProperties(0.5, null), List.of());
+                new io.ctagent.entries.FlushProperties(0.5, null, java.time.Duration.ofMinutes(10)), List.of());
         ownUsage(100, 262144, 262144);
         recommend(262144, 262144, List.of());
         given(inventory.list()).willReturn(List.of(namespace(HOST_NS, null, true, 100, 262144)));

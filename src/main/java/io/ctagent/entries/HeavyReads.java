@@ -11,6 +11,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import io.ctagent.problem.ProblemResponse;
+import io.ctagent.security.Callers;
+import io.ctagent.security.Role;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
@@ -25,7 +27,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * in parallel could otherwise take every thread and the heap. One more is answered at once with 429
  * and Retry-After, never queued. Registered after Spring Security (the default order of a filter
  * registration), so only authenticated callers take a permit; a streamed answer keeps its permit
- * until it ends.
+ * until it ends. The last permit is an operator's: viewers alone cannot take every one.
  */
 class HeavyReads extends OncePerRequestFilter {
 
@@ -56,7 +58,7 @@ class HeavyReads extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (!permits.tryAcquire()) {
+        if (!acquire(Callers.has(Role.OPERATOR))) {
             tooMany(request, response);
             return;
         }
@@ -77,7 +79,20 @@ class HeavyReads extends OncePerRequestFilter {
         }
     }
 
-    private void tooMany(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    /**
+     * A permit; the last one is kept for operators and admins (when there are two or more): however
+     * many slow reads viewers hold, the operator at the console still gets the diagnosis.
+     */
+    private boolean acquire(boolean operator) {
+        if (operator || max == 1) {
+            return permits.tryAcquire();
+        }
+        synchronized (permits) {
+            return permits.availablePermits() > 1 && permits.tryAcquire();
+        }
+    }
+
+        private void tooMany(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ProblemResponse.write(request, response, HttpStatus.TOO_MANY_REQUESTS, "too-many-heavy-reads",
                 "Too many table reads at once", max + " reads of the whole table (entries, summary, diagnosis) "
                         + "are running, the most ctagent.entries.max-concurrent allows at once. Retry after "

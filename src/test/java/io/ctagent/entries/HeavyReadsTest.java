@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
 
 import io.ctagent.testsupport.SpecValidation;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -52,14 +57,14 @@ class HeavyReadsTest {
         };
         ExecutorService callers = Executors.newFixedThreadPool(2);
         try {
-            Future<?> a = callers.submit(() -> {
+            Future<?> a = callers.submit(() -> as("ROLE_OPERATOR", () -> {
                 filter.doFilter(get("/api/v1/conntrack/entries/summary"), new MockHttpServletResponse(), slow);
                 return null;
-            });
-            Future<?> b = callers.submit(() -> {
+            }));
+            Future<?> b = callers.submit(() -> as("ROLE_OPERATOR", () -> {
                 filter.doFilter(get("/api/v1/diagnosis"), new MockHttpServletResponse(), slow);
                 return null;
-            });
+            }));
             assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
 
             MockHttpServletResponse third = new MockHttpServletResponse();
@@ -87,6 +92,42 @@ class HeavyReadsTest {
         } finally {
             callers.shutdownNow();
         }
+    }
+
+    /** Runs as a caller with this authority, as Spring Security leaves it for the filter. */
+    static <T> T as(String authority, Callable<T> work) throws Exception {
+        SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
+                "caller", null, List.of(new SimpleGrantedAuthority(authority))));
+        try {
+            return work.call();
+        } finally {
+            SecurityContextHolder.clearContext();
+        }
+    }
+
+    @Test
+    void viewersCannotTakeTheLastPermitSoAnOperatorStillGetsADiagnosis() throws Exception {
+        HeavyReads filter = new HeavyReads(TWO);
+        // A slow ndjson reader: its permit is held until the stream ends.
+        MockHttpServletRequest stream = get("/api/v1/conntrack/entries");
+        as("ROLE_VIEWER", () -> {
+            filter.doFilter(stream, new MockHttpServletResponse(), (request, response) -> request.startAsync());
+            return null;
+        });
+        MockHttpServletResponse secondViewer = new MockHttpServletResponse();
+        as("ROLE_VIEWER", () -> {
+            filter.doFilter(get("/api/v1/conntrack/entries/summary"), secondViewer, (request, response) -> { });
+            return null;
+        });
+        assertThat(secondViewer.getStatus()).isEqualTo(429);
+
+        MockHttpServletResponse operator = new MockHttpServletResponse();
+        as("ROLE_OPERATOR", () -> {
+            filter.doFilter(get("/api/v1/diagnosis"), operator, (request, response) -> { });
+            return null;
+        });
+        assertThat(operator.getStatus()).isEqualTo(200);
+        stream.getAsyncContext().complete();
     }
 
     @Test

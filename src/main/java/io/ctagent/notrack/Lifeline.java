@@ -36,11 +36,11 @@ import io.ctagent.problem.OperatorProblem;
 
 /**
  * The agent's lifeline: one owned rule, tagged "ctagent:lifeline", that exempts TCP to the agent's
- * listening ports on this host's own addresses (and the replies from them) from connection tracking in
- * the namespace where it listens. When the table is full the kernel drops every new connection, the agent's own API
- * included; untracked packets need no table entry, so the agent still answers. Installed when the
- * server starts listening and on every reconcile, removed on a graceful stop; refused (and the
- * reason shown) in dry-run or read-only mode, when the filter rules would drop untracked packets
+ * listening ports on this host's own addresses (and the replies from them) from connection tracking
+ * in the namespace where it listens. When the table is full the kernel drops every new connection,
+ * the agent's own API included; untracked packets need no table entry, so the agent still answers.
+ * Installed when the server starts listening and on every reconcile, removed on a graceful stop;
+ * refused (and the reason shown) in dry-run or read-only mode, when the filter rules would drop untracked packets
  * to the port, or when a DNAT/REDIRECT rule touches it. Audited with the actor "system".
  */
 @Component

@@ -63,7 +63,7 @@ class LifelineLocalOnlyHostIT {
                     "--ctagent.audit.path=" + work.resolve("audit.jsonl"),
                     "--ctagent.notrack.state-file=" + work.resolve("notrack.json"),
                     "--ctagent.notrack.reconcile-interval=1s")) {
-                awaitLifeline(router, backend);
+                String installed = awaitLifeline(router, backend);
                 router.exec("conntrack", "-F");
 
                 Attempt local = curl(client, "http://" + ROUTER + ":" + PORT + "/api/v1/agent", 5);
@@ -78,6 +78,9 @@ class LifelineLocalOnlyHostIT {
                 assertThat(onThePort).as("the forwarded connection is tracked, the agent's own is not").singleElement()
                         .asString().containsPattern("SYN_SENT src=" + CLIENT + " dst=" + ELSEWHERE
                                 + " sport=\\d+ dport=" + PORT + " ");
+
+                assertThat(installed).contains(backend.equals("nftables") ? "tcp dport " + PORT
+                        + " fib daddr type local" : "--dport " + PORT + " -m addrtype --dst-type LOCAL");
 
                 TimeUnit.SECONDS.sleep(3);
                 JsonNode rules = JSON.readTree(curl(client, "http://" + ROUTER + ":" + PORT
@@ -120,16 +123,15 @@ class LifelineLocalOnlyHostIT {
         router.exec("ip", "route", "add", "127.2.0.0/16", "via", CLIENT, "dev", "r0");
     }
 
-    private static void awaitLifeline(LabNamespace router, String backend) throws InterruptedException {
+    /** The backend's listing once it holds the lifeline. */
+    private static String awaitLifeline(LabNamespace router, String backend) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String rules = "";
         while (System.nanoTime() < deadline) {
             rules = backend.equals("nftables") ? router.exec("nft", "list", "ruleset")
                     : router.exec("iptables", "-t", "raw", "-S");
             if (rules.contains("ctagent:lifeline")) {
-                assertThat(rules).contains(backend.equals("nftables") ? "tcp dport " + PORT + " fib daddr type local"
-                        : "--dport " + PORT + " -m addrtype --dst-type LOCAL");
-                return;
+                return rules;
             }
             TimeUnit.MILLISECONDS.sleep(200);
         }

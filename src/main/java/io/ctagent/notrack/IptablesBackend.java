@@ -35,6 +35,7 @@ class IptablesBackend implements NotrackBackend {
     public KernelState read(NetnsTarget netns) {
         List<KernelRule> owned = new ArrayList<>();
         Set<String> structure = new HashSet<>();
+        Set<KernelRule> localDst = new HashSet<>();
         for (IpFamily family : IpFamily.BOTH.singles()) {
             Tool tool = tool(family);
             if (host.tools().find(tool).isEmpty() || !tables.mayList(netns, tool, "raw")) {
@@ -47,8 +48,9 @@ class IptablesBackend implements NotrackBackend {
             KernelState state = IptablesListing.owned(result.stdout(), IptablesRules.binary(family));
             owned.addAll(state.owned());
             structure.addAll(state.structure());
+            localDst.addAll(state.localDst());
         }
-        return new KernelState(owned, structure);
+        return new KernelState(owned, structure, localDst);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.ctagent.notrack;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +37,11 @@ final class IptablesListing {
             return at >= 0 && at + 1 < args.size() ? args.get(at + 1) : null;
         }
 
+        /** Matches only packets addressed to this host: {@link IptablesRules#LOCAL_DST}, as iptables prints it. */
+        boolean localDst() {
+            return Collections.indexOfSubList(args, IptablesRules.LOCAL_DST) >= 0;
+        }
+
         boolean notracks() {
             return "NOTRACK".equals(target()) || ("CT".equals(target()) && args.contains("--notrack"));
         }
@@ -49,6 +55,7 @@ final class IptablesListing {
     static KernelState owned(String text, String binary) {
         List<KernelRule> owned = new ArrayList<>();
         Set<String> structure = new HashSet<>();
+        Set<KernelRule> localDst = new HashSet<>();
         Map<String, Integer> position = new HashMap<>();
         for (String raw : text.split("\n")) {
             List<String> tokens = tokenize(raw);
@@ -65,14 +72,18 @@ final class IptablesListing {
                 String comment = line.comment();
                 var id = comment == null ? null : OWN_ID.matcher(comment);
                 if (id != null && id.matches()) {
-                    owned.add(new KernelRule(id.group(1), binary + " raw " + line.chain(), number, line.packets(),
-                            line.bytes()));
+                    KernelRule copy = new KernelRule(id.group(1), binary + " raw " + line.chain(), number,
+                            line.packets(), line.bytes());
+                    owned.add(copy);
+                    if (line.localDst()) {
+                        localDst.add(copy);
+                    }
                 }
             } else if (isOwnJump(line)) {
                 structure.add(jumpKey(binary, line.chain()));
             }
         }
-        return new KernelState(owned, structure);
+        return new KernelState(owned, structure, localDst);
     }
 
     /** Rules outside the agent's chains that exempt traffic from tracking (NOTRACK or CT --notrack). */

@@ -13,6 +13,8 @@ final class IptablesRules {
 
     static final String CHAIN_PREFIX = "CTAGENT-NOTRACK-";
     static final String JUMP_TAG = "ctagent:jump";
+    /** Addressed to this host: the destination is one of its own addresses (as `iptables -S` prints it too). */
+    static final List<String> LOCAL_DST = List.of("-m", "addrtype", "--dst-type", "LOCAL");
     /** Wait up to 5 s for the xtables lock that iptables-legacy takes. */
     private static final List<String> RAW = List.of("-w", "5", "-t", "raw");
 
@@ -74,6 +76,9 @@ final class IptablesRules {
             if (spec.dports() != null && !spec.dports().singleRange()) {
                 args.addAll(List.of("-m", "multiport", "--dports", spec.dports().iptables()));
             }
+        }
+        if (spec.localDst()) {
+            args.addAll(LOCAL_DST);
         }
         args.addAll(List.of("-m", "comment", "--comment", tag, "-j", "CT", "--notrack"));
         return args;

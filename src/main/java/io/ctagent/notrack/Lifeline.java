@@ -36,11 +36,11 @@ import io.ctagent.problem.OperatorProblem;
 
 /**
  * The agent's lifeline: one owned rule, tagged "ctagent:lifeline", that exempts TCP to the agent's
- * listening ports (and the replies from them) from connection tracking in the namespace where it
- * listens. When the table is full the kernel drops every new connection, the agent's own API
- * included; untracked packets need no table entry, so the agent still answers. Installed when the
- * server starts listening and on every reconcile, removed on a graceful stop; refused (and the
- * reason shown) in dry-run or read-only mode, when the filter rules would drop untracked packets
+ * listening ports on this host's own addresses (and the replies from them) from connection tracking
+ * in the namespace where it listens. When the table is full the kernel drops every new connection,
+ * the agent's own API included; untracked packets need no table entry, so the agent still answers.
+ * Installed when the server starts listening and on every reconcile, removed on a graceful stop;
+ * refused (and the reason shown) in dry-run or read-only mode, when the filter rules would drop untracked packets
  * to the port, or when a DNAT/REDIRECT rule touches it. Audited with the actor "system".
  */
 @Component
@@ -48,7 +48,7 @@ class Lifeline implements AgentLifeline, DisposableBean {
 
     static final String SETTING = "ctagent.lifeline.enabled";
     private static final Logger log = LoggerFactory.getLogger(Lifeline.class);
-    private static final String COMMENT = "the agent's own API traffic (" + SETTING + ")";
+    private static final String COMMENT = "the agent's own API traffic to this host's addresses (" + SETTING + ")";
 
     private final HostAgent host;
     private final NotrackBackend backend;
@@ -160,12 +160,21 @@ class Lifeline implements AgentLifeline, DisposableBean {
         return others.untrackedDropped(NetnsTarget.OWN, wanted);
     }
 
-    /** Every copy where it belongs, and no other copy. */
+    /**
+     * Every copy where it belongs, and no other copy; the arriving copy only for this host's addresses (a copy
+     * for any destination, left by an older agent, is replaced).
+     */
     private boolean inForce(List<RuleSpec> specs, KernelState now) {
-        List<String> expected = specs.stream().flatMap(spec -> backend.locations(spec).stream()).sorted().toList();
-        List<String> found = now.copiesOf(NotrackRule.LIFELINE_ID).stream().map(KernelRule::location).sorted()
-                .toList();
+        List<String> expected = specs.stream()
+                .flatMap(spec -> backend.locations(spec).stream().map(where -> copy(where, spec.localDst())))
+                .sorted().toList();
+        List<String> found = now.copiesOf(NotrackRule.LIFELINE_ID).stream()
+                .map(copy -> copy(copy.location(), now.localDst().contains(copy))).sorted().toList();
         return expected.equals(found);
+    }
+
+    private static String copy(String location, boolean localDst) {
+        return localDst ? location + " (local destinations)" : location;
     }
 
     /** How GET /api/v1/notrack/rules shows it; null when it is off and not in the kernel. */
@@ -299,14 +308,18 @@ class Lifeline implements AgentLifeline, DisposableBean {
     }
 
     /**
-     * Arriving to the ports, sent over loopback to the ports (local clients: loopback packets keep the
-     * entry made at output), and the agent's replies from the ports.
+     * Arriving to the ports of this host's own addresses, sent over loopback to the ports (local clients:
+     * loopback packets keep the entry made at output), and the agent's replies from the ports. Arriving
+     * packets the host only forwards (a pod's connection to port 8080 elsewhere) stay tracked, so NAT and
+     * stateful FORWARD rules still see them; output sees only packets this host sends itself. With
+     * server.address the local match is kept too: one form of the rule, and right for an address bound
+     * with ip_nonlocal_bind that this host does not hold at the moment.
      */
     private List<RuleSpec> specs(Ports wanted) {
         IpFamily family = address == null ? IpFamily.BOTH : IpFamily.of(address.family());
         return List.of(
                 new RuleSpec(Direction.PREROUTING, family, Protocol.TCP, wanted, null, null, null, null, address,
-                        COMMENT),
+                        true, COMMENT),
                 new RuleSpec(Direction.OUTPUT, family, Protocol.TCP, wanted, null, null, "lo", null, address,
                         COMMENT),
                 new RuleSpec(Direction.OUTPUT, family, Protocol.TCP, null, wanted, null, null, address, null,

@@ -121,7 +121,8 @@ final class LifelineSafety {
     /**
      * The chain and the user chains its rules jump to (one level: a rule in such a chain that jumps on is not
      * followed, so an accept there counts as not accepting). FORWARD, DOCKER and other chains that never see
-     * the agent's packets are not read.
+     * the agent's packets are not read: the lifeline exempts only packets addressed to this host (and the
+     * host's own), so every packet FORWARD sees stays tracked.
      */
     private static Set<String> chainAndItsJumps(String chain, List<IptablesListing.Line> lines) {
         Set<String> chains = new HashSet<>(Set.of(chain));

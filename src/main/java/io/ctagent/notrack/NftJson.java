@@ -25,6 +25,7 @@ final class NftJson {
     static KernelState owned(String json) {
         List<KernelRule> owned = new ArrayList<>();
         Set<String> structure = new HashSet<>();
+        Set<KernelRule> localDst = new HashSet<>();
         for (JsonNode item : JSON.readTree(json).path("nftables")) {
             JsonNode chain = item.path("chain");
             if (isOurs(chain)) {
@@ -40,16 +41,31 @@ final class NftJson {
             }
             long packets = 0;
             long bytes = 0;
+            boolean local = false;
             for (JsonNode expr : rule.path("expr")) {
                 if (expr.has("counter")) {
                     packets = expr.path("counter").path("packets").asLong();
                     bytes = expr.path("counter").path("bytes").asLong();
                 }
+                local |= isLocalDst(expr.path("match"));
             }
-            owned.add(new KernelRule(id.group(1), NftScript.TABLE_REF + " " + rule.path("chain").asString(),
-                    rule.path("handle").asLong(), packets, bytes));
+            KernelRule copy = new KernelRule(id.group(1), NftScript.TABLE_REF + " " + rule.path("chain").asString(),
+                    rule.path("handle").asLong(), packets, bytes);
+            owned.add(copy);
+            if (local) {
+                localDst.add(copy);
+            }
         }
-        return new KernelState(owned, structure);
+        return new KernelState(owned, structure, localDst);
+    }
+
+    /** {@link NftScript#LOCAL_DST} as nft -j prints it: a match of {"fib": {"result": "type", "flags": ["daddr"]}}. */
+    private static boolean isLocalDst(JsonNode match) {
+        JsonNode fib = match.path("left").path("fib");
+        JsonNode flags = fib.path("flags");
+        return "==".equals(match.path("op").asString("")) && "local".equals(match.path("right").asString(""))
+                && "type".equals(fib.path("result").asString("")) && flags.size() == 1
+                && "daddr".equals(flags.path(0).asString(""));
     }
 
     private static boolean isOurs(JsonNode node) {

@@ -14,6 +14,8 @@ final class NftScript {
 
     static final String TABLE = "conntrack_agent";
     static final String TABLE_REF = "inet " + TABLE;
+    /** Addressed to this host: the destination is one of its own addresses (the local route table). */
+    static final String LOCAL_DST = "fib daddr type local";
 
     private NftScript() {
     }
@@ -79,6 +81,10 @@ final class NftScript {
             if (spec.dports() != null) {
                 parts.add(proto + " dport " + spec.dports().nft());
             }
+        }
+        if (spec.localDst()) {
+            // Last: the route lookup runs only for packets that matched everything else.
+            parts.add(LOCAL_DST);
         }
         parts.add("counter notrack comment \"" + tag + "\"");
         return String.join(" ", parts);

@@ -10,7 +10,8 @@ import io.ctagent.net.Cidr;
 
 /**
  * The root helper's check of an nft script (sudo mode, {@code conntrack-agent-root nft-apply}): every line
- * must be one that {@link NftScript} renders, for the agent's own table {@code inet conntrack_agent} only.
+ * must be one that {@link NftScript} renders, for the agent's own table {@code inet conntrack_agent} only
+ * ({@code fib daddr type local} only in the lifeline's prerouting rule).
  * Each line is parsed into typed values (the API's own parsers: {@link Cidr}, {@link RuleSpecParser#iface},
  * ports, tag) and rendered again; the helper hands nft the rendering, never the text it was sent. Anything
  * else (an include, another table, a flush, a define) is refused.
@@ -31,6 +32,7 @@ public final class NftScriptCheck {
             + "(?:meta l4proto (tcp|udp) )?"
             + "(?:(tcp|udp) sport (" + PORTS + ") )?"
             + "(?:(tcp|udp) dport (" + PORTS + ") )?"
+            + "(" + NftScript.LOCAL_DST + " )?"
             + "counter notrack comment \"(" + NotrackRule.TAG_PREFIX + "(?:" + NotrackRule.ID_PATTERN + "))\")");
     private static final Pattern DELETE_RULE = Pattern.compile(
             "delete rule inet conntrack_agent (prerouting|output) handle ([1-9][0-9]{0,17})");
@@ -84,6 +86,12 @@ public final class NftScriptCheck {
             return null;
         }
         Hook hook = hook(add.group(1));
+        boolean localDst = add.group(15) != null;
+        String tag = add.group(16);
+        if (localDst && !lifelineArriving(add, hook, tag)) {
+            // Only the lifeline's arriving copy matches local destinations: no caller's rule renders it.
+            return null;
+        }
         Cidr src = add.group(7) == null ? null : RuleSpecParser.cidr("src", add.group(7));
         Cidr dst = add.group(9) == null ? null : RuleSpecParser.cidr("dst", add.group(9));
         IpFamily family = add.group(3) != null ? IpFamily.valueOf(add.group(3).toUpperCase(Locale.ROOT))
@@ -92,8 +100,16 @@ public final class NftScriptCheck {
                 : add.group(13);
         Protocol protocol = protocolName == null ? null : Protocol.valueOf(protocolName.toUpperCase(Locale.ROOT));
         RuleSpec spec = new RuleSpec(Direction.BOTH, family, protocol, ports(add.group(14)), ports(add.group(12)),
-                iface("iif", add.group(4)), iface("oif", add.group(5)), src, dst, null);
-        return "add rule " + NftScript.location(hook) + " " + NftScript.ruleBody(spec, add.group(15));
+                iface("iif", add.group(4)), iface("oif", add.group(5)), src, dst, localDst, null);
+        return "add rule " + NftScript.location(hook) + " " + NftScript.ruleBody(spec, tag);
+    }
+
+    /** The lifeline's prerouting rule: TCP to its ports, optionally to server.address, nothing else. */
+    private static boolean lifelineArriving(Matcher add, Hook hook, String tag) {
+        boolean onlyAddressAndPorts = add.group(3) == null && add.group(4) == null && add.group(5) == null
+                && add.group(7) == null && add.group(10) == null && add.group(11) == null;
+        return hook == Hook.PREROUTING && tag.equals(NotrackRule.TAG_PREFIX + NotrackRule.LIFELINE_ID)
+                && onlyAddressAndPorts && "tcp".equals(add.group(13));
     }
 
     private static Hook hook(String chain) {

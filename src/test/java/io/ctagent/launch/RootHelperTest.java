@@ -140,7 +140,11 @@ class RootHelperTest {
         // A well-formed name that is not under <rootfs>/run/netns: refused before nft runs.
         assertThat(run(ours, "nft-apply", "--netns", "no-such-lab")).isEqualTo(2);
         assertThat(run(ours, "nft-apply", "--net=/proc/1/ns/net")).isEqualTo(2);
-        assertThat(err()).contains("/etc/shadow").contains("no-such-lab").doesNotContain("Exception");
+        // The local-destination match is the lifeline's alone: on anyone else's rule it is refused.
+        assertThat(run("add rule inet conntrack_agent prerouting udp dport 53 fib daddr type local counter notrack "
+                + "comment \"ctagent:0a1b2c3d\"\n", "nft-apply")).isEqualTo(2);
+        assertThat(err()).contains("/etc/shadow").contains("no-such-lab").contains("fib daddr type local")
+                .doesNotContain("Exception");
     }
 
     @Test

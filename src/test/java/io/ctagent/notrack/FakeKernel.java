@@ -24,6 +24,10 @@ public final class FakeKernel {
             "add rule inet conntrack_agent (\\S+) .*comment \"(ctagent:(?:[0-9a-f]{8}|lifeline))\"");
     private static final Pattern DELETE_RULE = Pattern.compile("delete rule inet conntrack_agent (\\S+) handle (\\d+)");
 
+    /** {@code fib daddr type local} as nft 1.0.6 prints it in `nft -j list`. */
+    static final String LOCAL_DST_JSON = "{\"match\": {\"op\": \"==\", \"left\": {\"fib\": {\"result\": \"type\", "
+            + "\"flags\": [\"daddr\"]}}, \"right\": \"local\"}}";
+
     record NftRule(String chain, long handle, String comment, String text) {
     }
 
@@ -65,7 +69,10 @@ public final class FakeKernel {
             json.append(", {\"rule\": {\"family\": \"inet\", \"table\": \"conntrack_agent\", \"chain\": \"")
                     .append(rule.chain()).append("\", \"handle\": ").append(rule.handle())
                     .append(", \"comment\": \"").append(rule.comment())
-                    .append("\", \"expr\": [{\"counter\": {\"packets\": 3, \"bytes\": 87}}, {\"notrack\": null}]}}");
+                    .append("\", \"expr\": [")
+                    // nft prints each match as an expression; the one the parser must see is the local match.
+                    .append(rule.text().contains(NftScript.LOCAL_DST) ? LOCAL_DST_JSON + ", " : "")
+                    .append("{\"counter\": {\"packets\": 3, \"bytes\": 87}}, {\"notrack\": null}]}}");
         }
         return ok(call, json.append("]}").toString());
     }

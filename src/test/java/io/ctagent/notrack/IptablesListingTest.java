@@ -49,6 +49,31 @@ class IptablesListingTest {
         assertThat(IptablesListing.foreignNotrack(text, "iptables")).hasSize(1);
     }
 
+    /** The lifeline in a lab namespace (iptables-nft 1.8.9), before and after it matched only local destinations. */
+    static final String LIFELINE = """
+            -P PREROUTING ACCEPT -c 0 0
+            -P OUTPUT ACCEPT -c 0 0
+            -N CTAGENT-NOTRACK-PREROUTING
+            -N CTAGENT-NOTRACK-OUTPUT
+            -A PREROUTING -m comment --comment "ctagent:jump" -c 5 355 -j CTAGENT-NOTRACK-PREROUTING
+            -A OUTPUT -m comment --comment "ctagent:jump" -c 0 0 -j CTAGENT-NOTRACK-OUTPUT
+            -A CTAGENT-NOTRACK-PREROUTING -p tcp -m tcp --dport 8080 -m addrtype --dst-type LOCAL -m comment --comment "ctagent:lifeline" -c 4 295 -j CT --notrack
+            -A CTAGENT-NOTRACK-PREROUTING -p tcp -m tcp --dport 8080 -m comment --comment "ctagent:lifeline" -c 0 0 -j CT --notrack
+            -A CTAGENT-NOTRACK-OUTPUT -o lo -p tcp -m tcp --dport 8080 -m comment --comment "ctagent:lifeline" -c 0 0 -j CT --notrack
+            """;
+
+    @Test
+    void aCopyMatchingOnlyLocalDestinationsIsToldApartFromOneForAnyDestination() {
+        KernelState state = IptablesListing.owned(LIFELINE, "iptables");
+
+        KernelRule local = new KernelRule("lifeline", "iptables raw CTAGENT-NOTRACK-PREROUTING", 1, 4, 295);
+        assertThat(state.owned()).containsExactly(local,
+                new KernelRule("lifeline", "iptables raw CTAGENT-NOTRACK-PREROUTING", 2, 0, 0),
+                new KernelRule("lifeline", "iptables raw CTAGENT-NOTRACK-OUTPUT", 1, 0, 0));
+        assertThat(state.localDst()).containsExactly(local);
+        assertThat(IptablesListing.foreignNotrack(LIFELINE, "iptables")).isEmpty();
+    }
+
     @Test
     void tokenizesQuotedStrings() {
         assertThat(IptablesListing.tokenize("-A X --comment \"a b \\\"c\\\"\" -j Y"))

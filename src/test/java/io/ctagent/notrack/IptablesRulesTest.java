@@ -27,6 +27,20 @@ class IptablesRulesTest {
     }
 
     @Test
+    void onlyPacketsAddressedToThisHostAreMatchedByAddrtypeLocalAfterThePorts() {
+        assertThat(IptablesRules.append(RuleSpecs.localTcp(null, 9105), Hook.PREROUTING, "ctagent:lifeline"))
+                .containsExactly("-w", "5", "-t", "raw", "-A", "CTAGENT-NOTRACK-PREROUTING", "-p", "tcp",
+                        "--dport", "9105", "-m", "addrtype", "--dst-type", "LOCAL", "-m", "comment", "--comment",
+                        "ctagent:lifeline", "-j", "CT", "--notrack");
+        assertThat(IptablesRules.append(RuleSpecs.localTcp("192.0.2.7", 9105, 9107), Hook.PREROUTING,
+                "ctagent:lifeline")).containsExactly("-w", "5", "-t", "raw", "-A", "CTAGENT-NOTRACK-PREROUTING",
+                "-d", "192.0.2.7/32", "-p", "tcp", "-m", "multiport", "--dports", "9105,9107", "-m", "addrtype",
+                "--dst-type", "LOCAL", "-m", "comment", "--comment", "ctagent:lifeline", "-j", "CT", "--notrack");
+        assertThat(IptablesRules.append(spec("PREROUTING", null, "tcp", 9105, null, null, null, null, null),
+                Hook.PREROUTING, "ctagent:0a1b2c3d")).doesNotContain("addrtype");
+    }
+
+    @Test
     void theOwnChainIsCreatedAndJumpedToByOneAppendedRule() {
         assertThat(IptablesRules.createChain(Hook.PREROUTING))
                 .containsExactly("-w", "5", "-t", "raw", "-N", "CTAGENT-NOTRACK-PREROUTING");

@@ -21,10 +21,14 @@ class LifelineTest {
     Path temp;
 
     static Lifeline lifeline(NotrackFixture fixture) {
+        return lifeline(fixture, "127.0.0.1");
+    }
+
+    static Lifeline lifeline(NotrackFixture fixture, String serverAddress) {
         return new Lifeline(fixture.host, fixture.backend, new PlanRunner(fixture.host, new MutationLock()),
                 TestPipeline.of(fixture.auditLog, new HostWriter(fixture.host, fixture.runner)),
                 new NamespaceRules(fixture.host, new IptablesTables(fixture.host)), new LifelineProperties(true),
-                fixture.events::add, NotrackFixture.CLOCK, "127.0.0.1");
+                fixture.events::add, NotrackFixture.CLOCK, serverAddress);
     }
 
     private NotrackFixture fixture(HostMode mode) {
@@ -42,13 +46,86 @@ class LifelineTest {
         assertThat(status.ports()).containsExactly(8080);
         assertThat(fixture.changes()).hasSize(1);
         assertThat(fixture.changes().get(0).stdin()).contains(
-                "add rule inet conntrack_agent prerouting ip daddr 127.0.0.1/32 tcp dport 8080 counter notrack "
-                        + "comment \"ctagent:lifeline\"",
+                "add rule inet conntrack_agent prerouting ip daddr 127.0.0.1/32 tcp dport 8080 fib daddr type local "
+                        + "counter notrack comment \"ctagent:lifeline\"",
                 "add rule inet conntrack_agent output oifname \"lo\" ip daddr 127.0.0.1/32 tcp dport 8080",
                 "add rule inet conntrack_agent output ip saddr 127.0.0.1/32 tcp sport 8080");
         assertThat(Files.readString(fixture.auditFile)).contains("\"action\":\"notrack.lifeline.add\"",
                 "\"actor\":\"system\"");
         assertThat(fixture.events).anyMatch(event -> event instanceof LifelineChanged changed && changed.installed());
+    }
+
+    @Test
+    void withoutServerAddressArrivingPacketsAreExemptOnlyWhenAddressedToThisHost() {
+        NotrackFixture fixture = fixture(HostMode.DIRECT);
+
+        AgentLifeline.LifelineStatus status = lifeline(fixture, "").listeningOn(8080);
+
+        assertThat(status.installed()).as(status.reason()).isTrue();
+        String script = fixture.changes().get(0).stdin();
+        assertThat(script).contains(
+                "add rule inet conntrack_agent prerouting tcp dport 8080 fib daddr type local counter notrack "
+                        + "comment \"ctagent:lifeline\"",
+                "add rule inet conntrack_agent output oifname \"lo\" tcp dport 8080 counter notrack",
+                "add rule inet conntrack_agent output tcp sport 8080 counter notrack");
+        // Output sees only what this host sends itself: no route lookup there.
+        assertThat(script.lines().filter(line -> line.contains("fib"))).hasSize(1);
+    }
+
+    @Test
+    void withIptablesTheArrivingCopiesOfBothFamiliesMatchOnlyLocalDestinations() {
+        NotrackFixture fixture = new NotrackFixture(temp, HostMode.DIRECT, NotrackProperties.BackendChoice.IPTABLES);
+        Lifeline lifeline = lifeline(fixture, "");
+
+        AgentLifeline.LifelineStatus status = lifeline.listeningOn(8080);
+
+        assertThat(status.installed()).as(status.reason()).isTrue();
+        assertThat(fixture.changes()).filteredOn(call -> call.argv().contains("ctagent:lifeline"))
+                .extracting(call -> String.join(" ", call.argv().subList(1, call.argv().size())))
+                .containsExactlyInAnyOrder(
+                        "-w 5 -t raw -A CTAGENT-NOTRACK-PREROUTING -p tcp --dport 8080 -m addrtype --dst-type LOCAL "
+                                + "-m comment --comment ctagent:lifeline -j CT --notrack",
+                        "-w 5 -t raw -A CTAGENT-NOTRACK-PREROUTING -p tcp --dport 8080 -m addrtype --dst-type LOCAL "
+                                + "-m comment --comment ctagent:lifeline -j CT --notrack",
+                        "-w 5 -t raw -A CTAGENT-NOTRACK-OUTPUT -o lo -p tcp --dport 8080 -m comment --comment "
+                                + "ctagent:lifeline -j CT --notrack",
+                        "-w 5 -t raw -A CTAGENT-NOTRACK-OUTPUT -o lo -p tcp --dport 8080 -m comment --comment "
+                                + "ctagent:lifeline -j CT --notrack",
+                        "-w 5 -t raw -A CTAGENT-NOTRACK-OUTPUT -p tcp --sport 8080 -m comment --comment "
+                                + "ctagent:lifeline -j CT --notrack",
+                        "-w 5 -t raw -A CTAGENT-NOTRACK-OUTPUT -p tcp --sport 8080 -m comment --comment "
+                                + "ctagent:lifeline -j CT --notrack");
+        int installing = fixture.changes().size();
+        assertThat(lifeline.ensure().installed()).isTrue();
+        assertThat(fixture.changes()).as("read back from the listing: in force, nothing to change").hasSize(installing);
+    }
+
+    @Test
+    void aLifelineForAnyDestinationLeftByAnOlderAgentIsReplaced() {
+        NotrackFixture fixture = fixture(HostMode.DIRECT);
+        // What an agent before the local match left behind when it was killed instead of stopped.
+        fixture.kernel.nftTable = true;
+        fixture.kernel.nft.add(new FakeKernel.NftRule("prerouting", 101, "ctagent:lifeline",
+                "add rule inet conntrack_agent prerouting tcp dport 8080 counter notrack comment \"ctagent:lifeline\""));
+        fixture.kernel.nft.add(new FakeKernel.NftRule("output", 102, "ctagent:lifeline",
+                "add rule inet conntrack_agent output oifname \"lo\" tcp dport 8080 counter notrack comment "
+                        + "\"ctagent:lifeline\""));
+        fixture.kernel.nft.add(new FakeKernel.NftRule("output", 103, "ctagent:lifeline",
+                "add rule inet conntrack_agent output tcp sport 8080 counter notrack comment \"ctagent:lifeline\""));
+        Lifeline lifeline = lifeline(fixture, "");
+
+        AgentLifeline.LifelineStatus status = lifeline.listeningOn(8080);
+
+        assertThat(status.installed()).as(status.reason()).isTrue();
+        assertThat(fixture.changes()).hasSize(2);
+        assertThat(fixture.changes().get(0).stdin()).contains("delete rule inet conntrack_agent prerouting handle 101",
+                "output handle 102", "output handle 103");
+        assertThat(fixture.changes().get(1).stdin()).contains(
+                "prerouting tcp dport 8080 fib daddr type local counter notrack");
+        assertThat(fixture.kernel.nft).hasSize(3).filteredOn(rule -> rule.chain().equals("prerouting"))
+                .singleElement().satisfies(rule -> assertThat(rule.text()).contains("fib daddr type local"));
+        assertThat(lifeline.ensure().installed()).isTrue();
+        assertThat(fixture.changes()).hasSize(2);
     }
 
     @Test

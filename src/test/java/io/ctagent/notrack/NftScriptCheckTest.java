@@ -46,6 +46,50 @@ class NftScriptCheckTest {
         assertThat(NftScriptCheck.rebuild(lifeline)).isEqualTo(lifeline);
     }
 
+    @Test
+    void theLifelinesLocalMatchPassesInItsOwnPreroutingRuleWithOrWithoutAnAddress() {
+        NotrackRule anyAddress = rule(NotrackRule.LIFELINE_ID, RuleSpecs.localTcp(null, 9105));
+        NotrackRule v6 = rule(NotrackRule.LIFELINE_ID, RuleSpecs.localTcp("2001:db8::7", 9105, 9107));
+        String add = NftScript.add(List.of(new Placement(anyAddress, Hook.PREROUTING),
+                new Placement(v6, Hook.PREROUTING)));
+
+        assertThat(add).contains("tcp dport 9105 fib daddr type local counter notrack comment \"ctagent:lifeline\"");
+        assertThat(NftScriptCheck.rebuild(add)).isEqualTo(add);
+    }
+
+    /** fib daddr type local anywhere but the lifeline's own prerouting rule: TCP to ports, an address at most. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "tcp dport 9105 fib daddr type local counter notrack comment \"ctagent:0a1b2c3d\"",
+            "udp dport 53 fib daddr type local counter notrack comment \"ctagent:lifeline\"",
+            "fib daddr type local counter notrack comment \"ctagent:lifeline\"",
+            "meta nfproto ipv4 tcp dport 9105 fib daddr type local counter notrack comment \"ctagent:lifeline\"",
+            "iifname \"eth0\" tcp dport 9105 fib daddr type local counter notrack comment \"ctagent:lifeline\"",
+            "ip saddr 10.0.0.0/8 tcp dport 9105 fib daddr type local counter notrack comment \"ctagent:lifeline\"",
+            "tcp sport 1024-65535 tcp dport 9105 fib daddr type local counter notrack comment \"ctagent:lifeline\"",
+            "fib daddr type local tcp dport 9105 counter notrack comment \"ctagent:lifeline\"",
+            "tcp dport 9105 fib saddr type local counter notrack comment \"ctagent:lifeline\"",
+            "tcp dport 9105 fib daddr type unicast counter notrack comment \"ctagent:lifeline\"",
+            "tcp dport 9105 fib daddr . iif type local counter notrack comment \"ctagent:lifeline\""})
+    void theLocalMatchIsRefusedAnywhereElse(String rule) {
+        String prerouting = "add rule inet conntrack_agent prerouting " + rule + "\n";
+        String output = "add rule inet conntrack_agent output " + rule.replace("ctagent:0a1b2c3d", "ctagent:lifeline")
+                + "\n";
+
+        assertThatThrownBy(() -> NftScriptCheck.rebuild(prerouting)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NftScriptCheck.rebuild(output)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theLifelinesOwnArrivingRuleIsRefusedInOutput() {
+        String output = "add rule inet conntrack_agent output tcp dport 9105 fib daddr type local counter notrack "
+                + "comment \"ctagent:lifeline\"\n";
+
+        assertThatThrownBy(() -> NftScriptCheck.rebuild(output)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(NftScriptCheck.rebuild(output.replace(" output ", " prerouting ")))
+                .isEqualTo(output.replace(" output ", " prerouting "));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "include \"/etc/shadow\"\n",

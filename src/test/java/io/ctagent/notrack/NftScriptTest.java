@@ -44,6 +44,17 @@ class NftScriptTest {
     }
 
     @Test
+    void onlyPacketsAddressedToThisHostAreMatchedByAFibLookupAfterThePorts() {
+        assertThat(NftScript.ruleBody(RuleSpecs.localTcp(null, 9105), "ctagent:lifeline"))
+                .isEqualTo("tcp dport 9105 fib daddr type local counter notrack comment \"ctagent:lifeline\"");
+        assertThat(NftScript.ruleBody(RuleSpecs.localTcp("2001:db8::7", 9105, 9107), "ctagent:lifeline"))
+                .isEqualTo("ip6 daddr 2001:db8::7/128 tcp dport { 9105, 9107 } fib daddr type local counter notrack "
+                        + "comment \"ctagent:lifeline\"");
+        assertThat(NftScript.ruleBody(spec("PREROUTING", null, "tcp", 9105, null, null, null, null, null),
+                "ctagent:0a1b2c3d")).doesNotContain("fib");
+    }
+
+    @Test
     void deleteRemovesOnlyTheGivenHandlesInTheOwnTable() {
         String script = NftScript.delete(List.of(
                 new KernelRule("0a1b2c3d", "inet conntrack_agent prerouting", 4, 0, 0),

@@ -137,6 +137,16 @@ class RuleSpecParserTest {
     }
 
     @Test
+    void noRequestCanAskForTheLifelinesLocalDestinationMatch() {
+        NotrackRequest asking = new NotrackRequest(null, null, "tcp", 8080, null, null, null, null, null, null, null,
+                null, Map.of("localDst", true));
+
+        assertField(asking, "localDst");
+        assertThat(RuleSpecParser.parse(request("PREROUTING", null, "tcp", 8080, null, null, null, null, null, null))
+                .localDst()).isFalse();
+    }
+
+    @Test
     void aRuleWithoutProtocolPortAddressOrInterfaceMatchesAllTraffic() {
         assertThat(RuleSpecParser.parse(request("OUTPUT", "ipv4", null, null, null, null, null, null, null, "all"))
                 .matchesAllTraffic()).isTrue();

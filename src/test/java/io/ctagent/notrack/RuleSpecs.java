@@ -20,6 +20,14 @@ final class RuleSpecs {
         return new NotrackRule(id, spec, CREATED);
     }
 
+    /** The lifeline's arriving rule: TCP to the ports, addressed to this host only (no request can ask for it). */
+    static RuleSpec localTcp(String dst, int... ports) {
+        RuleSpec any = spec("PREROUTING", null, "tcp", ports.length == 1 ? ports[0]
+                : java.util.Arrays.stream(ports).boxed().toList(), null, null, null, null, dst);
+        return new RuleSpec(any.direction(), any.family(), any.protocol(), any.dports(), any.sports(), any.iif(),
+                any.oif(), any.src(), any.dst(), true, any.comment());
+    }
+
     /** UDP to one port, both directions, both families: the rule the real-kernel tests use. */
     static NotrackRule udp(String id, int port) {
         return rule(id, spec(null, null, "udp", port, null, null, null, null, null));

@@ -62,7 +62,11 @@ public final class AgentProcess implements AutoCloseable {
     private static AgentProcess launch(Path logDir, List<String> launcher, Map<String, String> environment,
                                        String netns, int port, String... arguments) {
         List<String> argv = new ArrayList<>(launcher);
-        argv.addAll(List.of("--server.address=127.0.0.1", "--server.port=" + port));
+        // 127.0.0.1 unless the test binds elsewhere (LifelineLocalOnlyHostIT: every address of a lab namespace).
+        if (Stream.of(arguments).noneMatch(argument -> argument.startsWith("--server.address="))) {
+            argv.add("--server.address=127.0.0.1");
+        }
+        argv.add("--server.port=" + port);
         String[] keys = TestApiKeys.properties();
         for (String key : keys) {
             argv.add("--" + key);

@@ -2,6 +2,7 @@ package io.ctagent.notrack;
 
 import static io.ctagent.notrack.RuleSpecs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -94,5 +95,13 @@ class RuleBreadthTest {
         assertThat(strict.broad(spec(null, null, null, null, null, null, null, "2001:db8:1::/48", null))).isPresent();
         assertThat(strict.broad(spec(null, null, "tcp", "1-100", null, null, null, null, null))).isEmpty();
         assertThat(strict.broad(spec(null, null, "tcp", "1-101", null, null, null, null, null))).isPresent();
+    }
+
+    @Test
+    void maxPortsIsCheckedAtStartUp() {
+        assertThatThrownBy(() -> new BreadthProperties(16, 48, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ctagent.notrack.max-ports is 0; it must be between 1 and 65535");
+        assertThatThrownBy(() -> new BreadthProperties(16, 48, 65536)).hasMessageContaining("max-ports");
+        assertThat(new BreadthProperties(16, 48, 65535).breadth().maxPorts()).isEqualTo(65535);
     }
 }

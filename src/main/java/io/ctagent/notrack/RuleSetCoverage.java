@@ -13,12 +13,13 @@ import io.ctagent.net.IpAddress;
 import io.ctagent.notrack.RuleBreadth.Field;
 
 /**
- * Breadth of the set: how much a new rule, together with the namespace's existing agent rules,
- * exempts in a direction. Rules narrowed by the same one field (src, dst, dports or sports; see
- * {@link RuleBreadth}) add up, and together they may exempt no more than one narrow rule's
- * allowance times a few: at most {@code maxPorts} ports, or 16 blocks of the minimum prefix of
- * addresses (16 /16s for IPv4, 16 /48s for IPv6). So 0.0.0.0/1 and 128.0.0.0/1 (every IPv4 source),
- * or dports 1-1024, 1025-2048, ... (nearly every port) are as broad together as one rule for all.
+ * Breadth of the set: how much a new rule, together with the namespace's existing agent rules of
+ * the same direction, family and protocol, exempts. Rules narrowed by the same one field (src, dst,
+ * dports or sports; see {@link RuleBreadth}) add up, and together they may exempt at most
+ * {@code maxPorts} ports, or 16 blocks of the minimum prefix of addresses (16 /16s for IPv4, 16
+ * /48s for IPv6), and never every port or address: slices such as dports 1-1024, 1025-2048, ...
+ * leaving one port out are as broad together as one rule for all. A field that does not narrow
+ * (an uplink interface, a /1) does not keep a rule out of the sum.
  */
 record RuleSetCoverage(RuleBreadth breadth) {
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +19,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
 
 import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
@@ -40,17 +42,26 @@ import tools.jackson.databind.json.JsonMapper;
 class NotrackBreadthHostIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Path DIR = tempDir();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         TestApiKeys.register(registry);
+        registry.add("ctagent.notrack.state-file", () -> DIR.resolve("notrack.json").toString());
+        registry.add("ctagent.audit.path", () -> DIR.resolve("audit.jsonl").toString());
+    }
+
+    private static Path tempDir() {
         try {
-            Path dir = Files.createTempDirectory("ctagent-breadth-hostit");
-            registry.add("ctagent.notrack.state-file", () -> dir.resolve("notrack.json").toString());
-            registry.add("ctagent.audit.path", () -> dir.resolve("audit.jsonl").toString());
+            return Files.createTempDirectory("ctagent-breadth-hostit");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @AfterAll
+    static void removeTheStateAndAudit() throws IOException {
+        FileSystemUtils.deleteRecursively(DIR);
     }
 
     @Autowired

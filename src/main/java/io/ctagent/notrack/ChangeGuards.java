@@ -30,19 +30,22 @@ class ChangeGuards {
     private final NamespaceRules others;
     private final NotrackState state;
     private final RuleBreadth breadth;
+    private final RuleSetCoverage coverage;
 
     ChangeGuards(HostAgent host, NamespaceRules others, NotrackState state, BreadthProperties limits) {
         this.host = host;
         this.others = others;
         this.state = state;
         this.breadth = limits.breadth();
+        this.coverage = new RuleSetCoverage(breadth);
     }
 
     /**
      * A broad rule needs force and the admin role; the answer carries a warning. Broad: matching all
-     * traffic, too broad by itself ({@link RuleBreadth}), or completing, with the namespace's other agent
-     * rules, a whole protocol or family ({@link RuleSetCoverage}). Run as the change pipeline's guard step,
-     * under the mutation lock, so that two halves sent at once are judged one after the other.
+     * traffic, too broad by itself ({@link RuleBreadth}), or exempting, with the namespace's other agent
+     * rules, more than one field's allowance or a whole protocol or family ({@link RuleSetCoverage}). Run as
+     * the change pipeline's guard step, under the mutation lock, so that two halves sent at once are judged
+     * one after the other.
      */
     List<String> broad(NetnsTarget netns, RuleSpec spec, boolean force, boolean callerIsAdmin) {
         String measure = spec.matchesAllTraffic() ? "match-all" : "breadth";
@@ -50,7 +53,7 @@ class ChangeGuards {
                 + "interface, so it would exempt all traffic from connection tracking and break NAT and stateful "
                 + "filtering. Narrow it.") : breadth.broad(spec);
         if (why.isEmpty()) {
-            why = RuleSetCoverage.covered(spec, state.rules(netns));
+            why = coverage.covered(spec, state.rules(netns));
             measure = "set-coverage";
         }
         if (why.isEmpty()) {

@@ -42,9 +42,10 @@ public record NotrackRequest(
         String comment,
         @Schema(description = "answer with the exact commands without changing anything", defaultValue = "false")
         Boolean dryRun,
-        @Schema(description = "required (with the admin role) for a broad rule: one that names no port, no address "
-                + "prefix of at least ctagent.notrack.min-prefix-v4 (16) / -v6 (48) and no exact interface, or that "
-                + "completes a whole protocol or family with the namespace's other agent rules",
+        @Schema(description = "required (with the admin role) for a broad rule: one that names no dports or sports "
+                + "of at most ctagent.notrack.max-ports (1024) ports, no address prefix of at least "
+                + "ctagent.notrack.min-prefix-v4 (16) / -v6 (48) and no interface lo, or that takes the namespace's "
+                + "agent rules narrowed by the same one field past 1024 ports or 16 such prefixes",
                 defaultValue = "false")
         Boolean force,
         @JsonAnySetter @Schema(hidden = true)

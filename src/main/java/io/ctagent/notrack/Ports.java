@@ -29,6 +29,11 @@ record Ports(List<PortRange> ranges) {
         return ranges.stream().mapToInt(range -> range.single() ? 1 : 2).sum();
     }
 
+    /** How many ports the set names: 53,1000-2000 is 1002. */
+    int count() {
+        return ranges.stream().mapToInt(range -> range.last() - range.first() + 1).sum();
+    }
+
     boolean overlaps(Ports other) {
         return ranges.stream().anyMatch(mine -> other.ranges.stream().anyMatch(mine::overlaps));
     }

@@ -5,40 +5,41 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 import io.ctagent.net.Family;
 import io.ctagent.net.IpAddress;
+import io.ctagent.notrack.RuleBreadth.Field;
 
 /**
- * Breadth of the set: whether a new rule, together with the namespace's existing agent rules,
- * exempts a whole protocol or family in a direction. Rules that narrow the same one field (src,
- * dst, dports or sports) and nothing else add up: 0.0.0.0/1 and 128.0.0.0/1 are every IPv4
- * source, dports 1-32767 and 32768-65535 are every port. Rules with an interface never add up here.
+ * Breadth of the set: how much a new rule, together with the namespace's existing agent rules of
+ * the same direction, family and protocol, exempts. Rules narrowed by the same one field (src, dst,
+ * dports or sports; see {@link RuleBreadth}) add up, and together they may exempt at most
+ * {@code maxPorts} ports, or 16 blocks of the minimum prefix of addresses (16 /16s for IPv4, 16
+ * /48s for IPv6), and never every port or address: slices such as dports 1-1024, 1025-2048, ...
+ * leaving one port out are as broad together as one rule for all. A field that does not narrow
+ * (an uplink interface, a /1) does not keep a rule out of the sum.
  */
-final class RuleSetCoverage {
+record RuleSetCoverage(RuleBreadth breadth) {
 
-    private static final BigInteger ZERO = BigInteger.ZERO;
-
-    private RuleSetCoverage() {
-    }
-
-    /** A field a rule can narrow that rules may add up on. */
-    private enum Field {
-        SRC("src"), DST("dst"), SPORTS("sports"), DPORTS("dports");
-
-        final String name;
-
-        Field(String name) {
-            this.name = name;
-        }
-    }
+    /** How many blocks of the minimum prefix rules narrowed by one address field may exempt together. */
+    static final int ADDRESS_BLOCKS = 16;
+    private static final int OTHERS_QUOTED = 5;
 
     /**
-     * What the new rule and existing ones exempt completely together, in words, or empty. Only sets
-     * that include the new rule count: what existing rules covered before was forced already.
+     * What the new rule and existing ones exempt together beyond the allowance, in words, or empty.
+     * Only sets that include the new rule count: what existing rules covered before was forced already.
      */
-    static Optional<String> covered(RuleSpec added, List<NotrackRule> existing) {
+    Optional<String> covered(RuleSpec added, List<NotrackRule> existing) {
+        Set<Field> narrowing = breadth.narrowing(added);
+        if (narrowing.size() != 1) {
+            return Optional.empty();
+        }
+        Field field = narrowing.iterator().next();
+        if (field == Field.IIF || field == Field.OIF) {
+            return Optional.empty();
+        }
         List<NotrackRule> all = new ArrayList<>(existing);
         all.add(new NotrackRule("(this rule)", added, null));
         for (Hook hook : added.hooks()) {
@@ -47,17 +48,14 @@ final class RuleSetCoverage {
                     if (added.protocol() != protocol && !(added.protocol() == null && protocol != null)) {
                         continue;
                     }
-                    List<NotrackRule> candidates = all.stream()
-                            .filter(rule -> applies(rule.spec(), hook, family, protocol)).toList();
-                    for (Field field : Field.values()) {
-                        Optional<String> covered = coveredBy(field, added, candidates, family);
-                        if (covered.isPresent()) {
-                            return Optional.of("Set coverage: " + covered.get() + ", so together they exempt every "
-                                    + (protocol == null ? "" : protocol.value() + " ") + family.value() + " packet "
-                                    + (hook == Hook.PREROUTING ? "arriving (PREROUTING)" : "sent (OUTPUT)")
-                                    + " from connection tracking. Narrow this rule so that the rules leave part of "
-                                    + "the range out, or delete one of the others.");
-                        }
+                    List<NotrackRule> group = all.stream()
+                            .filter(rule -> applies(rule.spec(), hook, family, protocol)
+                                    && breadth.narrowing(rule.spec()).equals(narrowing)).toList();
+                    String kind = (protocol == null ? "" : protocol.value() + " ") + family.value();
+                    String where = hook == Hook.PREROUTING ? "arriving (PREROUTING)" : "sent (OUTPUT)";
+                    Optional<String> covered = coveredBy(field, added, group, family, kind, where);
+                    if (covered.isPresent()) {
+                        return covered;
                     }
                 }
             }
@@ -65,40 +63,56 @@ final class RuleSetCoverage {
         return Optional.empty();
     }
 
-    /** The rule matches packets of this hook, family and protocol on every interface. */
+    /** The rule matches packets of this hook, family and protocol. */
     private static boolean applies(RuleSpec spec, Hook hook, IpFamily family, Protocol protocol) {
-        return spec.hooks().contains(hook) && spec.family().singles().contains(family) && spec.iif() == null
-                && spec.oif() == null && (spec.protocol() == null || spec.protocol() == protocol);
+        return spec.hooks().contains(hook) && spec.family().singles().contains(family)
+                && (spec.protocol() == null || spec.protocol() == protocol);
     }
 
-    private static Optional<String> coveredBy(Field field, RuleSpec added, List<NotrackRule> candidates,
-                                              IpFamily family) {
-        if (!onlyNarrows(added, field)) {
-            return Optional.empty();
-        }
-        List<NotrackRule> group = candidates.stream().filter(rule -> onlyNarrows(rule.spec(), field)).toList();
+    private Optional<String> coveredBy(Field field, RuleSpec added, List<NotrackRule> group, IpFamily family,
+                                       String kind, String where) {
         List<BigInteger[]> intervals = new ArrayList<>();
         for (NotrackRule rule : group) {
             intervals.addAll(intervals(field, rule.spec()));
         }
-        BigInteger first = field == Field.SRC || field == Field.DST ? ZERO : BigInteger.ONE;
-        BigInteger end = field == Field.SRC || field == Field.DST ? ZERO.setBit(
-                IpAddress.bits(family == IpFamily.IPV4 ? Family.IPV4 : Family.IPV6))
-                : BigInteger.valueOf(65536);
-        if (!covers(intervals, first, end)) {
+        boolean addresses = field == Field.SRC || field == Field.DST;
+        int bits = IpAddress.bits(family == IpFamily.IPV4 ? Family.IPV4 : Family.IPV6);
+        BigInteger whole = addresses ? BigInteger.ZERO.setBit(bits) : BigInteger.valueOf(65535);
+        BigInteger block = BigInteger.ZERO.setBit(bits - breadth.minPrefix(family));
+        BigInteger allowance = addresses ? block.multiply(BigInteger.valueOf(ADDRESS_BLOCKS))
+                : BigInteger.valueOf(breadth.maxPorts());
+        BigInteger size = size(intervals);
+        if (size.compareTo(whole) < 0 && size.compareTo(allowance) <= 0) {
             return Optional.empty();
         }
         List<String> others = group.stream().filter(rule -> rule.spec() != added)
                 .map(rule -> rule.id() + " (" + field.name + " " + value(field, rule.spec()) + ")").toList();
-        return Optional.of((others.isEmpty() ? "this rule's " : "with the agent's rule(s) " + String.join(", ", others)
-                + ", this rule's ") + field.name + " " + value(field, added) + " completes every "
-                + (field == Field.SRC || field == Field.DST ? "address" : "port"));
+        String with = others.isEmpty() ? "this rule's " : "with the agent's rule(s) "
+                + String.join(", ", others.subList(0, Math.min(others.size(), OTHERS_QUOTED)))
+                + (others.size() > OTHERS_QUOTED ? " and " + (others.size() - OTHERS_QUOTED) + " more" : "")
+                + ", this rule's ";
+        if (size.compareTo(whole) >= 0) {
+            return Optional.of("Set coverage: " + with + field.name + " " + value(field, added) + " completes every "
+                    + (addresses ? "address" : "port") + ", so together they exempt every " + kind + " packet " + where
+                    + " from connection tracking. Narrow this rule so that the rules leave part of the range out, "
+                    + "or delete one of the others.");
+        }
+        String allowed = addresses ? ADDRESS_BLOCKS + " blocks of /" + breadth.minPrefix(family)
+                + " (ctagent.notrack.min-prefix-" + (family == IpFamily.IPV4 ? "v4" : "v6") + ")"
+                : breadth.maxPorts() + " ports (ctagent.notrack.max-ports)";
+        String covers = addresses ? size + " addresses (" + blocks(size, block) + " blocks of /"
+                + breadth.minPrefix(family) + ")" : size + " ports";
+        return Optional.of("Set coverage: " + with + field.name + " " + value(field, added) + " brings them to " + covers
+                + ", more than the " + allowed + " that rules narrowed by " + field.name + " alone may exempt "
+                + "together, so they exempt a broad share of the " + kind + " traffic " + where + " from connection "
+                + "tracking. Narrow this rule so that together they stay within " + allowed
+                + ", or delete some of the others.");
     }
 
-    /** The rule narrows exactly this one field (protocol, family and direction aside). */
-    private static boolean onlyNarrows(RuleSpec spec, Field field) {
-        return (spec.src() != null) == (field == Field.SRC) && (spec.dst() != null) == (field == Field.DST)
-                && (spec.sports() != null) == (field == Field.SPORTS) && (spec.dports() != null) == (field == Field.DPORTS);
+    /** Whole blocks, rounded up: 1.5 /16s are 2 blocks' worth. */
+    private static BigInteger blocks(BigInteger size, BigInteger block) {
+        BigInteger[] quotient = size.divideAndRemainder(block);
+        return quotient[1].signum() == 0 ? quotient[0] : quotient[0].add(BigInteger.ONE);
     }
 
     private static List<BigInteger[]> intervals(Field field, RuleSpec spec) {
@@ -107,6 +121,7 @@ final class RuleSetCoverage {
             case DST -> List.<BigInteger[]>of(new BigInteger[] {spec.dst().first(), spec.dst().end()});
             case SPORTS -> ports(spec.sports());
             case DPORTS -> ports(spec.dports());
+            case IIF, OIF -> List.of();
         };
     }
 
@@ -121,21 +136,25 @@ final class RuleSetCoverage {
             case DST -> RuleSpec::dst;
             case SPORTS -> RuleSpec::sports;
             case DPORTS -> RuleSpec::dports;
+            case IIF -> RuleSpec::iif;
+            case OIF -> RuleSpec::oif;
         };
         return get.apply(spec);
     }
 
-    /** Whether the union of the intervals holds all of [first, end). */
-    static boolean covers(List<BigInteger[]> intervals, BigInteger first, BigInteger end) {
+    /** How many values the union of the half-open intervals [first, end) holds, overlaps counted once. */
+    static BigInteger size(List<BigInteger[]> intervals) {
         List<BigInteger[]> sorted = new ArrayList<>(intervals);
         sorted.sort(Comparator.comparing(interval -> interval[0]));
-        BigInteger reached = first;
+        BigInteger size = BigInteger.ZERO;
+        BigInteger reached = null;
         for (BigInteger[] interval : sorted) {
-            if (interval[0].compareTo(reached) > 0) {
-                return false;
+            BigInteger from = reached == null ? interval[0] : interval[0].max(reached);
+            if (interval[1].compareTo(from) > 0) {
+                size = size.add(interval[1].subtract(from));
+                reached = interval[1];
             }
-            reached = reached.max(interval[1]);
         }
-        return reached.compareTo(end) >= 0;
+        return size;
     }
 }

@@ -366,19 +366,19 @@ class NftablesServiceTest {
     }
 
     @Test
-    void theRuleThatCompletesAProtocolWithTheNamespacesRulesNeedsForce() throws Exception {
+    void theRuleThatTakesTheNamespacesRulesPastThePortAllowanceNeedsForce() throws Exception {
         Files.createFile(temp.resolve("run/netns/lab1"));
         NetnsTarget lab = NetnsTarget.parse("lab1");
-        assertThat(fixture.service.create(lab, rule("tcp", "1-32767", null, false), false).applied()).isTrue();
+        assertThat(fixture.service.create(lab, rule("tcp", "1-1000", null, false), false).applied()).isTrue();
         int changes = fixture.changes().size();
 
-        assertThatThrownBy(() -> fixture.service.create(lab, rule("tcp", "32768-65535", null, false), false))
+        assertThatThrownBy(() -> fixture.service.create(lab, rule("tcp", "1001-2000", null, false), false))
                 .isInstanceOfSatisfying(InvalidInput.class, invalid -> {
                     assertThat(invalid.getBody().getProperties()).containsEntry("measure", "set-coverage");
-                    assertThat(invalid.getBody().getDetail()).contains("every tcp", "dports 1-32767");
+                    assertThat(invalid.getBody().getDetail()).contains("tcp", "dports 1-1000");
                 });
         assertThat(fixture.changes()).hasSize(changes);
-        assertThat(fixture.service.create(NetnsTarget.OWN, rule("tcp", "32768-65535", null, false), false)
+        assertThat(fixture.service.create(NetnsTarget.OWN, rule("tcp", "1001-2000", null, false), false)
                 .applied()).as("another namespace's rules do not add up").isTrue();
     }
 }

@@ -2,13 +2,14 @@ package io.ctagent.notrack;
 
 import static io.ctagent.notrack.RuleSpecs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
 /** Which rules are broad by themselves, at the prefix boundaries. */
 class RuleBreadthTest {
 
-    private final RuleBreadth breadth = new RuleBreadth(16, 48);
+    private final RuleBreadth breadth = new RuleBreadth(16, 48, 1024);
 
     @Test
     void aPortOrARangeNarrowsARule() {
@@ -42,17 +43,65 @@ class RuleBreadthTest {
     }
 
     @Test
-    void anExactInterfaceNarrowsAWildcardDoesNot() {
-        assertThat(breadth.broad(spec("PREROUTING", null, null, null, null, "eth0", null, null, null))).isEmpty();
+    void onlyLoopbackNarrowsByInterfaceAnUplinkOrAWildcardDoesNot() {
+        assertThat(breadth.broad(spec("PREROUTING", null, null, null, null, "lo", null, null, null))).isEmpty();
+        assertThat(breadth.broad(spec("OUTPUT", null, "tcp", null, null, null, "lo", null, null))).isEmpty();
+        assertThat(breadth.broad(spec("PREROUTING", null, null, null, null, "eth0", null, null, null)))
+                .hasValueSatisfying(why -> assertThat(why).contains("interface eth0 is not lo", "iif or oif lo"));
+        assertThat(breadth.broad(spec("OUTPUT", null, null, null, null, null, "lo+", null, null)))
+                .hasValueSatisfying(why -> assertThat(why).contains("interface lo+ is a wildcard"));
         assertThat(breadth.broad(spec("OUTPUT", null, null, null, null, null, "veth+", null, null)))
                 .hasValueSatisfying(why -> assertThat(why).contains("interface veth+ is a wildcard"));
     }
 
     @Test
+    void portsNarrowARuleOnlyUpToTheMaximum() {
+        assertThat(breadth.broad(spec(null, null, "tcp", "8000-8999", null, null, null, null, null))).isEmpty();
+        assertThat(breadth.broad(spec(null, null, "tcp", "1-1024", null, null, null, null, null))).isEmpty();
+        assertThat(breadth.broad(spec(null, null, "tcp", "1-1025", null, null, null, null, null)))
+                .hasValueSatisfying(why -> assertThat(why).contains("dports 1-1025 names 1025 ports, more than the "
+                        + "1024", "Narrow it with dports or sports of at most 1024 ports"));
+        assertThat(breadth.broad(spec(null, null, "tcp", "1-1000,2000-2024", null, null, null, null, null)))
+                .as("a list counts every port it names").isPresent();
+        assertThat(breadth.broad(spec(null, null, "udp", null, "1024-65535", null, null, null, null)))
+                .hasValueSatisfying(why -> assertThat(why).contains("sports 1024-65535 names 64512 ports"));
+    }
+
+    @Test
+    void theAttackShapesAreEachBroad() {
+        assertThat(breadth.broad(spec(null, null, "tcp", "1-65535", "1-65535", null, null, null, null))).isPresent();
+        assertThat(breadth.broad(spec(null, null, "tcp", "2-65535", null, null, null, null, null))).isPresent();
+        assertThat(breadth.broad(spec(null, null, "udp", "1-65535", "1-65535", null, null, null, null))).isPresent();
+        assertThat(breadth.broad(spec(null, null, "tcp", "1-65535", null, null, null, "0.0.0.0/1", null)))
+                .hasValueSatisfying(why -> assertThat(why).contains("dports 1-65535 names 65535 ports",
+                        "0.0.0.0/1 is a /1"));
+        assertThat(breadth.broad(spec("PREROUTING", null, null, null, null, "eth0", null, null, null))).isPresent();
+    }
+
+    @Test
+    void oneNarrowFieldIsEnoughWhateverElseTheRuleNames() {
+        assertThat(breadth.broad(spec(null, null, "tcp", "1-65535", null, null, null, "10.1.0.0/16", null))).isEmpty();
+        assertThat(breadth.broad(spec("PREROUTING", null, "udp", 53, null, "eth0", null, null, null))).isEmpty();
+        assertThat(breadth.narrowing(spec("PREROUTING", null, "tcp", "1-65535", 53, "lo", null, "10.1.0.0/16",
+                "0.0.0.0/1")))
+                .containsExactlyInAnyOrder(RuleBreadth.Field.SRC, RuleBreadth.Field.SPORTS, RuleBreadth.Field.IIF);
+    }
+
+    @Test
     void theLimitsAreSettings() {
-        RuleBreadth strict = new RuleBreadth(24, 64);
+        RuleBreadth strict = new RuleBreadth(24, 64, 100);
         assertThat(strict.broad(spec(null, null, null, null, null, null, null, "10.1.0.0/16", null))).isPresent();
         assertThat(strict.broad(spec(null, null, null, null, null, null, null, "10.1.1.0/24", null))).isEmpty();
         assertThat(strict.broad(spec(null, null, null, null, null, null, null, "2001:db8:1::/48", null))).isPresent();
+        assertThat(strict.broad(spec(null, null, "tcp", "1-100", null, null, null, null, null))).isEmpty();
+        assertThat(strict.broad(spec(null, null, "tcp", "1-101", null, null, null, null, null))).isPresent();
+    }
+
+    @Test
+    void maxPortsIsCheckedAtStartUp() {
+        assertThatThrownBy(() -> new BreadthProperties(16, 48, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ctagent.notrack.max-ports is 0; it must be between 1 and 65535");
+        assertThatThrownBy(() -> new BreadthProperties(16, 48, 65536)).hasMessageContaining("max-ports");
+        assertThat(new BreadthProperties(16, 48, 65535).breadth().maxPorts()).isEqualTo(65535);
     }
 }

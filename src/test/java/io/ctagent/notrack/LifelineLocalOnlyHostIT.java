@@ -1,12 +1,12 @@
 package io.ctagent.notrack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,11 +15,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.ctagent.testsupport.AgentProcess;
+import io.ctagent.testsupport.HostApi;
 import io.ctagent.testsupport.HostPrerequisites;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The lifeline on the real kernel, on a router: the agent runs in lab namespace R, bound to every address
@@ -42,7 +42,6 @@ class LifelineLocalOnlyHostIT {
     private static final String CLIENT = "127.10.0.2";
     /** Not an address of either namespace: R forwards it to C, which drops it. */
     private static final String ELSEWHERE = "127.2.0.5";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @BeforeAll
     static void prerequisites() {
@@ -66,15 +65,15 @@ class LifelineLocalOnlyHostIT {
                 String installed = awaitLifeline(router, backend);
                 router.exec("conntrack", "-F");
 
-                Attempt local = curl(client, "http://" + ROUTER + ":" + PORT + "/api/v1/agent", 5);
-                Attempt forwarded = curl(client, "http://" + ELSEWHERE + ":" + PORT + "/", 1);
+                HostApi toRouter = HostApi.inNamespace(client.name(), ROUTER, PORT).timeout(Duration.ofSeconds(5));
+                JsonNode local = toRouter.get("/api/v1/agent");
+                HostApi elsewhere = HostApi.inNamespace(client.name(), ELSEWHERE, PORT).timeout(Duration.ofSeconds(1));
+                assertThatThrownBy(() -> elsewhere.send("GET", "/", TestApiKeys.VIEWER, null))
+                        .as("nothing answers at " + ELSEWHERE).isInstanceOf(IOException.class);
 
                 List<String> onThePort = router.execStdout("conntrack", "-L", "-p", "tcp").lines()
                         .filter(line -> line.contains("port=" + PORT + " ")).toList();
-                assertThat(local.exit()).as(local.output()).isZero();
-                assertThat(JSON.readTree(local.output()).get("lifeline").get("installed").asBoolean())
-                        .as(local.output()).isTrue();
-                assertThat(forwarded.exit()).as("nothing answers at " + ELSEWHERE).isNotZero();
+                assertThat(local.get("lifeline").get("installed").asBoolean()).as(local.toString()).isTrue();
                 assertThat(onThePort).as("the forwarded connection is tracked, the agent's own is not").singleElement()
                         .asString().containsPattern("SYN_SENT src=" + CLIENT + " dst=" + ELSEWHERE
                                 + " sport=\\d+ dport=" + PORT + " ");
@@ -83,8 +82,7 @@ class LifelineLocalOnlyHostIT {
                         + " fib daddr type local" : "--dport " + PORT + " -m addrtype --dst-type LOCAL");
 
                 TimeUnit.SECONDS.sleep(3);
-                JsonNode rules = JSON.readTree(curl(client, "http://" + ROUTER + ":" + PORT
-                        + "/api/v1/notrack/rules?include=foreign", 5).output());
+                JsonNode rules = toRouter.get("/api/v1/notrack/rules?include=foreign");
                 assertThat(rules.get("warnings")).as(rules.toString()).isEmpty();
                 assertThat(rules.get("foreign")).as(rules.toString()).isEmpty();
                 assertThat(rules.get("rules")).singleElement().satisfies(rule -> {
@@ -136,23 +134,5 @@ class LifelineLocalOnlyHostIT {
             TimeUnit.MILLISECONDS.sleep(200);
         }
         throw new AssertionError("no lifeline in the router namespace after 20 s:\n" + rules);
-    }
-
-    private record Attempt(int exit, String output) {
-    }
-
-    /** curl from inside the namespace with the viewer key; a refused or timed-out connection is an exit code. */
-    private static Attempt curl(LabNamespace lab, String url, int seconds) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of(HostPrerequisites.which("ip"), "netns", "exec", lab.name(),
-                HostPrerequisites.which("curl"), "-s", "-f", "--max-time", String.valueOf(seconds), "-H",
-                TestApiKeys.HEADER + ": " + TestApiKeys.VIEWER, url));
-        Process curl = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        curl.getOutputStream().close();
-        String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!curl.waitFor(seconds + 10L, TimeUnit.SECONDS)) {
-            curl.destroyForcibly();
-            return new Attempt(-1, output);
-        }
-        return new Attempt(curl.exitValue(), output);
     }
 }

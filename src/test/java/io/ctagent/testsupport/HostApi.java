@@ -45,25 +45,29 @@ public final class HostApi {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final IntSupplier port;
-    /** The lab namespace the agent listens in, or null for this machine's own. */
+    /** The lab namespace the requests are made from, or null for this machine's own. */
     private final String netns;
+    /** The agent's address as seen from there. */
+    private final String host;
     private final Duration timeout;
 
     /** The agent of this Spring test context, on its random port. */
     @Autowired
     public HostApi(Environment environment) {
-        this(() -> environment.getRequiredProperty("local.server.port", Integer.class), null, TIMEOUT);
+        this(() -> environment.getRequiredProperty("local.server.port", Integer.class), null, LOOPBACK, TIMEOUT);
     }
 
     public HostApi(int port) {
-        this(() -> port, null, TIMEOUT);
+        this(() -> port, null, LOOPBACK, TIMEOUT);
     }
 
-    private HostApi(IntSupplier port, String netns, Duration timeout) {
+    private HostApi(IntSupplier port, String netns, String host, Duration timeout) {
         this.port = port;
         this.netns = netns;
+        this.host = host;
         this.timeout = timeout;
     }
 
@@ -72,16 +76,21 @@ public final class HostApi {
      * from inside it with curl ({@code ip netns exec}), over that namespace's 127.0.0.1.
      */
     public static HostApi inNamespace(String netns, int port) {
-        return new HostApi(() -> port, netns, TIMEOUT);
+        return inNamespace(netns, LOOPBACK, port);
+    }
+
+    /** From inside lab namespace {@code netns} to an agent at {@code host}:{@code port} (a lab router's address). */
+    public static HostApi inNamespace(String netns, String host, int port) {
+        return new HostApi(() -> port, netns, host, TIMEOUT);
     }
 
     /** The same agent, each request given up after {@code timeout} (an {@link HttpTimeoutException}). */
     public HostApi timeout(Duration timeout) {
-        return new HostApi(port, netns, timeout);
+        return new HostApi(port, netns, host, timeout);
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port.getAsInt() + path);
+        return URI.create("http://" + host + ":" + port.getAsInt() + path);
     }
 
     /**

@@ -62,6 +62,12 @@ class Lifeline implements AgentLifeline, DisposableBean {
     private final Set<Integer> ports = new ConcurrentSkipListSet<>();
     private volatile LifelineStatus status;
     private volatile Instant installedAt;
+    /**
+     * The ports the copies in the kernel were installed for by this agent: the listing does not show ports,
+     * so a copy from before a port was added (the management server starts after the main one) or from an
+     * older agent is replaced rather than taken for the wanted rule.
+     */
+    private volatile List<Integer> installedFor = List.of();
 
     Lifeline(HostAgent host, NotrackBackend backend, PlanRunner runner, ChangePipeline pipeline, NamespaceRules others,
              LifelineProperties properties, ApplicationEventPublisher events, Clock clock,
@@ -131,7 +137,7 @@ class Lifeline implements AgentLifeline, DisposableBean {
             return new LifelineStatus(true, false, listening, backend.name(), refusal.get().reason(),
                     refusal.get().ruleToAdd());
         }
-        if (inForce(specs, now)) {
+        if (listening.equals(installedFor) && inForce(specs, now)) {
             return new LifelineStatus(true, true, listening, backend.name(), null, null);
         }
         List<NotrackRule> rules = specs.stream()
@@ -142,6 +148,7 @@ class Lifeline implements AgentLifeline, DisposableBean {
                 Map.of("ports", listening, "address", address == null ? "any" : address.withPrefix()), plan,
                 this::removeQuietly, () -> inForce(specs, backend.read(NetnsTarget.OWN))));
         installedAt = Instant.now(clock);
+        installedFor = installed ? listening : List.of();
         return new LifelineStatus(true, installed, listening, backend.name(),
                 installed ? null : "the rule was not found in the kernel after adding it", null);
     }
@@ -223,6 +230,7 @@ class Lifeline implements AgentLifeline, DisposableBean {
     }
 
     private void remove(KernelState now, String why) {
+        installedFor = List.of();
         List<HostCommand> plan = backend.planRemove(NotrackRule.LIFELINE_ID, now);
         pipeline.run(new SystemChange("notrack.lifeline.remove", Map.of("why", why), plan, () -> { },
                 () -> backend.read(NetnsTarget.OWN).copiesOf(NotrackRule.LIFELINE_ID).isEmpty()));

@@ -141,6 +141,25 @@ class LifelineTest {
     }
 
     @Test
+    void aPortThatStartsListingLaterIsAddedToTheRule() {
+        NotrackFixture fixture = fixture(HostMode.DIRECT);
+        Lifeline lifeline = lifeline(fixture);
+        lifeline.listeningOn(8080);
+
+        // The management server (management.server.port) starts after the main one.
+        AgentLifeline.LifelineStatus both = lifeline.listeningOn(9090);
+
+        assertThat(both.installed()).as(both.reason()).isTrue();
+        assertThat(both.ports()).containsExactly(8080, 9090);
+        // The one-port copies go, the two-port ones come.
+        assertThat(fixture.changes()).hasSize(3);
+        assertThat(fixture.changes().get(1).stdin()).contains("delete rule inet conntrack_agent prerouting handle");
+        assertThat(fixture.changes().get(2).stdin()).contains("tcp dport { 8080, 9090 } fib daddr type local");
+        assertThat(lifeline.ensure().installed()).isTrue();
+        assertThat(fixture.changes()).as("in force from then on").hasSize(3);
+    }
+
+    @Test
     void aDnatRuleOnThePortRefusesItAndSaysWhy() {
         NotrackFixture fixture = fixture(HostMode.DIRECT);
         fixture.kernel.natRuleset = """

@@ -27,6 +27,7 @@ import io.ctagent.testsupport.KernelValues;
 import io.ctagent.testsupport.LabNamespace;
 import io.ctagent.testsupport.TestApiKeys;
 import io.ctagent.testsupport.TrafficGenerator;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The packaged jar run as a throw-away unprivileged user in sudo mode with the shipped sudoers file and the
@@ -232,6 +233,37 @@ class SudoModeHostIT {
 
             assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
             assertThat(lab.exec("nft", "list", "table", "inet", "conntrack_agent")).doesNotContain("ctagent:" + id);
+        }
+    }
+
+    @Test
+    void theLifelineIsInstalledThroughTheHelperForAnAgentInALabNamespace() throws Exception {
+        try (LabNamespace lab = LabNamespace.create();
+             AgentProcess inLab = AgentProcess.launchIn(lab.name(), 9105, work, List.of(HostPrerequisites.which("ip"),
+                             "netns", "exec", lab.name(), HostPrerequisites.which("runuser"), "-u", USER, "--",
+                             javaBinary(), "-jar", AgentProcess.jar().toString()),
+                     "--ctagent.host.mode=sudo",
+                     "--ctagent.host.tool-path=" + helperDir + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                     "--ctagent.lifeline.enabled=true",
+                     "--ctagent.audit.path=" + work.resolve("lab-audit.jsonl"),
+                     "--ctagent.notrack.state-file=" + work.resolve("lab-notrack.json"))) {
+            JsonNode lifeline = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline) {
+                lifeline = inLab.api().get("/api/v1/agent").get("lifeline");
+                if (lifeline.path("installed").asBoolean() || lifeline.hasNonNull("reason")
+                        && !lifeline.get("reason").asString().contains("not listening")) {
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+            assertThat(lifeline.get("installed").asBoolean()).as("installed by the service user through sudo: "
+                    + lifeline + "\n" + inLab.log()).isTrue();
+            // The kernel holds the rule, with the local-destination match the root helper allows only here.
+            assertThat(lab.execStdout("nft", "list", "table", "inet", "conntrack_agent"))
+                    .contains("tcp dport 9105 fib daddr type local", "ctagent:lifeline");
+            assertThat(Files.readString(work.resolve("lab-audit.jsonl"))).contains("\"action\":\"notrack.lifeline.add\"",
+                    "\"result\":\"APPLIED\"");
         }
     }
 

@@ -53,6 +53,15 @@ public final class AgentProcess implements AutoCloseable {
                 "-jar", jar().toString()), Map.of(), arguments);
     }
 
+    /**
+     * Starts the agent inside a lab namespace with this launcher, which must enter the namespace itself (e.g.
+     * {@code ip netns exec NAME runuser -u USER -- java -jar ...}), on this port, and waits until it is ready.
+     */
+    public static AgentProcess launchIn(String netns, int port, Path logDir, List<String> launcher,
+                                        String... arguments) {
+        return launch(logDir, launcher, Map.of(), netns, port, arguments);
+    }
+
     /** Starts the agent with this launcher (e.g. bin/conntrack-agent) and environment, and waits until ready. */
     public static AgentProcess launch(Path logDir, List<String> launcher, Map<String, String> environment,
                                       String... arguments) {

@@ -9,6 +9,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
 
 import io.ctagent.problem.ProblemResponse;
 import io.ctagent.security.Callers;
@@ -32,6 +33,7 @@ import jakarta.servlet.http.HttpServletResponse;
 class HeavyReads extends OncePerRequestFilter {
 
     static final int RETRY_AFTER_SECONDS = 2;
+    private static final UrlPathHelper PATHS = new UrlPathHelper();
 
     private final Semaphore permits;
     private final int max;
@@ -45,7 +47,8 @@ class HeavyReads extends OncePerRequestFilter {
         if (!"GET".equals(request.getMethod())) {
             return false;
         }
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        // Decoded, as the access rules and the handler mapping see it: /api/v1/%64iagnosis is the diagnosis.
+        String path = PATHS.getPathWithinApplication(request);
         return path.equals("/api/v1/conntrack/entries") || path.equals("/api/v1/conntrack/entries/summary")
                 || path.equals("/api/v1/diagnosis");
     }

@@ -26,7 +26,8 @@ import io.ctagent.security.Role;
  * a max at or below the entries already tracked in any namespace (every new connection there would be
  * dropped at once; {@link MaxAcrossNamespaces}), with a warning for a max below any namespace's sampled peak;
  * a max or bucket count whose memory would exceed ctagent.tuning.max-memory-percent of MemTotal; fewer
- * buckets than max / {@value #MAX_CHAIN}; and an established TCP or UDP stream timeout below the runbook's.
+ * buckets than max / {@value #MAX_CHAIN}; and an established TCP or UDP stream timeout (or
+ * what every TCP packet falls under once max_retrans is 0) below its floor.
  */
 @Component
 public class SysctlGuards {
@@ -35,10 +36,18 @@ public class SysctlGuards {
     static final int BUCKET_BYTES = 8;
     /** Entries per bucket at max beyond which a smaller hash table is refused. */
     static final int MAX_CHAIN = 8;
-    /** The shortest idle timeouts of live connections a caller may set without force (the runbook's values). */
-    static final Map<SysctlKey, Long> TIMEOUT_FLOORS = Map.of(
+    /**
+     * The least a caller may set without force, for what shortens live connections' entries: the
+     * established TCP and UDP stream timeouts (the runbook's values), and the timeout and retransmission
+     * count that every TCP packet falls under once max_retrans is 0 (max_retrans 0 with its timeout at
+     * 1 s is a 1 s timeout for every connection).
+     */
+    static final Map<SysctlKey, Long> FLOORS = Map.of(
             new SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_established"), 300L,
-            new SysctlKey("net.netfilter.nf_conntrack_udp_timeout_stream"), 30L);
+            new SysctlKey("net.netfilter.nf_conntrack_udp_timeout_stream"), 30L,
+            new SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_max_retrans"), 60L,
+            new SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_unacknowledged"), 60L,
+            new SysctlKey("net.netfilter.nf_conntrack_tcp_max_retrans"), 3L);
 
     private final SysctlReader reader;
     private final HostMemory memory;
@@ -77,13 +86,15 @@ public class SysctlGuards {
                 if (old == null || change.value() > old) {
                     budget(change, (long) memory.objectSize(), "entries of " + memory.objectSize() + " bytes")
                             .ifPresent(refusals::add);
+                    // A raise is never refused for its chains (remediation raises max mid-incident): a warning.
+                    chainsAfterRaise(change.value(), bucketsAfter(changes, before)).ifPresent(warnings::add);
                 }
             } else if (change.key().equals(SysctlKey.BUCKETS) && (old == null || change.value() > old)) {
                 budget(change, BUCKET_BYTES, "buckets of " + BUCKET_BYTES + " bytes").ifPresent(refusals::add);
             } else if (change.key().equals(SysctlKey.BUCKETS) && change.value() < old) {
                 longChains(change, maxAfter(changes, before)).ifPresent(refusals::add);
-            } else if (TIMEOUT_FLOORS.containsKey(change.key()) && (old == null || change.value() < old)) {
-                belowFloor(change, TIMEOUT_FLOORS.get(change.key())).ifPresent(refusals::add);
+            } else if (FLOORS.containsKey(change.key()) && (old == null || change.value() < old)) {
+                belowFloor(change, FLOORS.get(change.key())).ifPresent(refusals::add);
             }
         }
         if (refusals.isEmpty()) {
@@ -124,6 +135,28 @@ public class SysctlGuards {
                 + " = " + ((max + MAX_CHAIN - 1) / MAX_CHAIN) + " buckets.");
     }
 
+    private static Optional<String> chainsAfterRaise(long max, Long buckets) {
+        if (buckets == null || buckets <= 0 || buckets * MAX_CHAIN >= max) {
+            return Optional.empty();
+        }
+        return Optional.of("nf_conntrack_max = " + max + " is " + ((max + buckets - 1) / buckets) + " entries per "
+                + "bucket at " + buckets + " buckets, more than " + MAX_CHAIN + ": a full table walks long chains on "
+                + "every packet. Raise the hash table too (PUT /api/v1/hashsize, at least "
+                + ((max + MAX_CHAIN - 1) / MAX_CHAIN) + ").");
+    }
+
+    /** The buckets the table will have after this batch: the batch's own, else the current count. */
+    private Long bucketsAfter(List<Requested> changes, Map<SysctlKey, Long> before) {
+        for (Requested change : changes) {
+            if (change.key().equals(SysctlKey.BUCKETS)) {
+                return change.value();
+            }
+        }
+        Long buckets = before.get(SysctlKey.BUCKETS);
+        return buckets != null ? buckets
+                : reader.values(NetnsTarget.OWN, List.of(SysctlKey.BUCKETS)).get(SysctlKey.BUCKETS);
+    }
+
     /** The max the table will have after this batch: the batch's own, else the current one. */
     private Long maxAfter(List<Requested> changes, Map<SysctlKey, Long> before) {
         for (Requested change : changes) {
@@ -140,9 +173,12 @@ public class SysctlGuards {
         if (change.value() >= floor) {
             return Optional.empty();
         }
-        return Optional.of(change.key() + " = " + change.value() + " s is below " + floor + " s: a connection idle "
-                + "that long loses its entry, its NAT mapping with it, and its next packet is INVALID (dropped by "
-                + "the usual ctstate INVALID rule). The runbook shortens it to " + floor + " s at the least.");
+        String unit = change.key().name().endsWith("_max_retrans") && !change.key().name().contains("timeout")
+                ? "" : " s";
+        return Optional.of(change.key() + " = " + change.value() + unit + " is below " + floor + unit + ": live "
+                + "connections would lose their entry, their NAT mapping with it, between packets, and their next "
+                + "packet is INVALID (dropped by the usual ctstate INVALID rule). " + floor + unit + " is the least "
+                + "without force.");
     }
 
     /** A warning when the new max is below the fullest namespace's count at any sample of the history. */

@@ -94,6 +94,24 @@ class HeavyReadsTest {
         }
     }
 
+    @Test
+    void anEncodedPathIsTheSameHeavyRead() throws Exception {
+        HeavyReads filter = new HeavyReads(new EntriesProperties(TableSource.Choice.AUTO, Duration.ofMinutes(1),
+                Duration.ofMinutes(1), 50_000, 1));
+        MockHttpServletRequest stream = get("/api/v1/conntrack/entries");
+        filter.doFilter(stream, new MockHttpServletResponse(), (request, response) -> request.startAsync());
+
+        for (String encoded : List.of("/api/v1/%64iagnosis", "/api/v1/conntrack/%65ntries/summary")) {
+            MockHttpServletResponse meanwhile = new MockHttpServletResponse();
+            as("ROLE_OPERATOR", () -> {
+                filter.doFilter(get(encoded), meanwhile, (request, response) -> { });
+                return null;
+            });
+            assertThat(meanwhile.getStatus()).as(encoded).isEqualTo(429);
+        }
+        stream.getAsyncContext().complete();
+    }
+
     /** Runs as a caller with this authority, as Spring Security leaves it for the filter. */
     static <T> T as(String authority, Callable<T> work) throws Exception {
         SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(

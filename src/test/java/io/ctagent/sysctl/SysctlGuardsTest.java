@@ -149,6 +149,33 @@ class SysctlGuardsTest {
     }
 
     @Test
+    void whatEveryTcpPacketFallsUnderOnceMaxRetransIsZeroHasAFloorToo() {
+        SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
+        SysctlKey retrans = SysctlKey.parse("key", "net.netfilter.nf_conntrack_tcp_max_retrans");
+        SysctlKey retransTimeout = SysctlKey.parse("key", "net.netfilter.nf_conntrack_tcp_timeout_max_retrans");
+        SysctlKey unacknowledged = SysctlKey.parse("key", "net.netfilter.nf_conntrack_tcp_timeout_unacknowledged");
+        Map<SysctlKey, Long> before = Map.of(retrans, 3L, retransTimeout, 300L, unacknowledged, 300L);
+
+        assertThatThrownBy(() -> guards.check(List.of(new Requested(retrans, 0), new Requested(retransTimeout, 1)),
+                before, false, null)).isInstanceOfSatisfying(OperatorProblem.class, problem -> assertThat(
+                        problem.getBody().getProperties().get("guards")).asList().hasSize(2));
+        assertThatThrownBy(() -> guards.check(List.of(new Requested(unacknowledged, 1)), before, false, null))
+                .isInstanceOf(OperatorProblem.class);
+        assertThat(guards.check(List.of(new Requested(retrans, 3), new Requested(retransTimeout, 60),
+                new Requested(unacknowledged, 60)), before, false, null)).isEmpty();
+    }
+
+    @Test
+    void raisingMaxPastEightEntriesPerBucketIsAWarningNotARefusal() {
+        SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
+        Map<SysctlKey, Long> before = Map.of(SysctlKey.MAX, 262144L, SysctlKey.BUCKETS, 65536L);
+
+        assertThat(guards.check(max(2_000_000), before, false, null)).singleElement().asString()
+                .contains("31 entries per bucket at 65536 buckets", "PUT /api/v1/hashsize, at least 250000");
+        assertThat(guards.check(max(524288), before, false, null)).isEmpty();
+    }
+
+    @Test
     void anEstablishedTimeoutBelowTheRunbooksIsRefusedAndTheRunbooksValueIsNot() {
         SysctlGuards guards = guards(namespaces(LAB, OWN), history(0), 50);
         SysctlKey established = SysctlKey.parse("key", "net.netfilter.nf_conntrack_tcp_timeout_established");

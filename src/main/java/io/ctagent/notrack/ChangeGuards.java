@@ -31,6 +31,7 @@ class ChangeGuards {
     private final NotrackState state;
     private final RuleBreadth breadth;
     private final RuleSetCoverage coverage;
+    private final int maxRules;
 
     ChangeGuards(HostAgent host, NamespaceRules others, NotrackState state, BreadthProperties limits) {
         this.host = host;
@@ -38,6 +39,7 @@ class ChangeGuards {
         this.state = state;
         this.breadth = limits.breadth();
         this.coverage = new RuleSetCoverage(breadth);
+        this.maxRules = limits.maxRules();
     }
 
     /**
@@ -55,6 +57,13 @@ class ChangeGuards {
         if (why.isEmpty()) {
             why = coverage.covered(spec, state.rules(netns));
             measure = "set-coverage";
+        }
+        if (why.isEmpty() && state.rules(netns).size() >= maxRules) {
+            why = Optional.of("Rule count: this namespace holds " + state.rules(netns).size() + " agent rules, the "
+                    + "most ctagent.notrack.max-rules allows without force. Rules narrowed by more than one field do "
+                    + "not add up in the set coverage, so enough of them could still exempt a whole protocol. Delete "
+                    + "rules that are no longer needed.");
+            measure = "rule-count";
         }
         if (why.isEmpty()) {
             return List.of();

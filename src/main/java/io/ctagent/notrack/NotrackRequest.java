@@ -42,10 +42,11 @@ public record NotrackRequest(
         String comment,
         @Schema(description = "answer with the exact commands without changing anything", defaultValue = "false")
         Boolean dryRun,
-        @Schema(description = "required (with the admin role) for a broad rule: one that names no dports or sports "
-                + "of at most ctagent.notrack.max-ports (1024) ports, no address prefix of at least "
+        @Schema(description = "required (with the admin role) for a broad rule: one that names no dports of at most "
+                + "ctagent.notrack.max-ports (1024) ports, no sports of at most 16, no address prefix of at least "
                 + "ctagent.notrack.min-prefix-v4 (16) / -v6 (48) and no interface lo, or that takes the namespace's "
-                + "agent rules narrowed by the same one field past 1024 ports or 16 such prefixes",
+                + "agent rules narrowed by the same one field past 1024 ports (16 source ports) or 16 such "
+                + "prefixes, or past ctagent.notrack.max-rules (64) rules",
                 defaultValue = "false")
         Boolean force,
         @JsonAnySetter @Schema(hidden = true)

@@ -10,8 +10,9 @@ import io.ctagent.net.Cidr;
 
 /**
  * How much traffic one NOTRACK rule exempts, judged by what it names rather than how it looks: a
- * rule is narrow only when at least one field narrows it: dports or sports naming at most
- * {@code maxPorts} ports, an address prefix of at least {@code minPrefixV4} / {@code minPrefixV6}
+ * rule is narrow only when at least one field narrows it: dports naming at most {@code maxPorts}
+ * ports, sports naming at most {@link #maxSourcePorts()} (a source port range is the replies of every
+ * service on it, to every client: sports 1-1024 untracks the answers from the web and DNS), an address prefix of at least {@code minPrefixV4} / {@code minPrefixV6}
  * bits, or the interface {@code lo}. Protocol, family and direction alone leave it broad:
  * `{"protocol": "tcp"}` exempts every TCP packet, `dports 1-65535` every port, `iif eth0` everything
  * that arrives on the uplink.
@@ -32,6 +33,11 @@ record RuleBreadth(int minPrefixV4, int minPrefixV6, int maxPorts) {
         }
     }
 
+    /** The most source ports that narrow a rule: maxPorts / 64, at least 1 (16 by default). */
+    int maxSourcePorts() {
+        return Math.max(1, maxPorts / 64);
+    }
+
     /** The fields that narrow the rule; empty when it is broad. */
     Set<Field> narrowing(RuleSpec spec) {
         Set<Field> fields = EnumSet.noneOf(Field.class);
@@ -41,10 +47,10 @@ record RuleBreadth(int minPrefixV4, int minPrefixV6, int maxPorts) {
         if (narrow(spec.dst())) {
             fields.add(Field.DST);
         }
-        if (narrow(spec.sports())) {
+        if (spec.sports() != null && spec.sports().count() <= maxSourcePorts()) {
             fields.add(Field.SPORTS);
         }
-        if (narrow(spec.dports())) {
+        if (spec.dports() != null && spec.dports().count() <= maxPorts) {
             fields.add(Field.DPORTS);
         }
         if (LOOPBACK.equals(spec.iif())) {
@@ -65,11 +71,13 @@ record RuleBreadth(int minPrefixV4, int minPrefixV6, int maxPorts) {
         if (spec.protocol() != null) {
             seen.add("protocol " + spec.protocol().value() + " alone matches every packet of that protocol");
         }
-        for (Ports ports : new Ports[] {spec.dports(), spec.sports()}) {
-            if (ports != null) {
-                seen.add((ports == spec.dports() ? "dports " : "sports ") + ports + " names " + ports.count()
-                        + " ports, more than the " + maxPorts + " that narrow a rule");
-            }
+        if (spec.dports() != null) {
+            seen.add("dports " + spec.dports() + " names " + spec.dports().count() + " ports, more than the "
+                    + maxPorts + " that narrow a rule");
+        }
+        if (spec.sports() != null) {
+            seen.add("sports " + spec.sports() + " names " + spec.sports().count() + " ports, more than the "
+                    + maxSourcePorts() + " source ports that narrow a rule");
         }
         for (Cidr cidr : new Cidr[] {spec.src(), spec.dst()}) {
             if (cidr != null) {
@@ -85,11 +93,11 @@ record RuleBreadth(int minPrefixV4, int minPrefixV6, int maxPorts) {
             }
         }
         String what = seen.isEmpty() ? "it names no protocol, port, address or interface" : String.join("; ", seen);
-        return Optional.of("Breadth: this rule names no dports or sports of at most " + maxPorts
-                + " ports, no address prefix of at least /" + minPrefixV4 + " (IPv4) or /" + minPrefixV6
+        return Optional.of("Breadth: this rule names no dports of at most " + maxPorts + " ports or sports of at "
+                + "most " + maxSourcePorts() + ", no address prefix of at least /" + minPrefixV4 + " (IPv4) or /" + minPrefixV6
                 + " (IPv6) and no interface lo (" + what + "), so it exempts broad traffic from connection tracking "
-                + "and breaks NAT and stateful filtering for it. Narrow it with dports or sports of at most "
-                + maxPorts + " ports, a src or dst of at least /" + minPrefixV4 + " (IPv4) or /" + minPrefixV6
+                + "and breaks NAT and stateful filtering for it. Narrow it with dports of at most " + maxPorts
+                + " ports or sports of at most " + maxSourcePorts() + ", a src or dst of at least /" + minPrefixV4 + " (IPv4) or /" + minPrefixV6
                 + " (IPv6), or iif or oif lo.");
     }
 
@@ -100,9 +108,5 @@ record RuleBreadth(int minPrefixV4, int minPrefixV6, int maxPorts) {
 
     private boolean narrow(Cidr cidr) {
         return cidr != null && cidr.prefix() >= minPrefix(IpFamily.of(cidr.family()));
-    }
-
-    private boolean narrow(Ports ports) {
-        return ports != null && ports.count() <= maxPorts;
     }
 }

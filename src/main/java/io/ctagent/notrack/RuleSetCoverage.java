@@ -79,8 +79,9 @@ record RuleSetCoverage(RuleBreadth breadth) {
         int bits = IpAddress.bits(family == IpFamily.IPV4 ? Family.IPV4 : Family.IPV6);
         BigInteger whole = addresses ? BigInteger.ZERO.setBit(bits) : BigInteger.valueOf(65535);
         BigInteger block = BigInteger.ZERO.setBit(bits - breadth.minPrefix(family));
+        int ports = field == Field.SPORTS ? breadth.maxSourcePorts() : breadth.maxPorts();
         BigInteger allowance = addresses ? block.multiply(BigInteger.valueOf(ADDRESS_BLOCKS))
-                : BigInteger.valueOf(breadth.maxPorts());
+                : BigInteger.valueOf(ports);
         BigInteger size = size(intervals);
         if (size.compareTo(whole) < 0 && size.compareTo(allowance) <= 0) {
             return Optional.empty();
@@ -99,7 +100,8 @@ record RuleSetCoverage(RuleBreadth breadth) {
         }
         String allowed = addresses ? ADDRESS_BLOCKS + " blocks of /" + breadth.minPrefix(family)
                 + " (ctagent.notrack.min-prefix-" + (family == IpFamily.IPV4 ? "v4" : "v6") + ")"
-                : breadth.maxPorts() + " ports (ctagent.notrack.max-ports)";
+                : field == Field.SPORTS ? ports + " source ports (ctagent.notrack.max-ports / 64)"
+                : ports + " ports (ctagent.notrack.max-ports)";
         String covers = addresses ? size + " addresses (" + blocks(size, block) + " blocks of /"
                 + breadth.minPrefix(family) + ")" : size + " ports";
         return Optional.of("Set coverage: " + with + field.name + " " + value(field, added) + " brings them to " + covers

@@ -338,7 +338,7 @@ class NftablesServiceTest {
                     .as("%s", broad).isInstanceOfSatisfying(InvalidInput.class, invalid -> {
                         assertThat(invalid.field()).isEqualTo("force");
                         assertThat(invalid.getBody().getProperties()).containsEntry("measure", "breadth");
-                        assertThat(invalid.getBody().getDetail()).contains("Narrow it with dports or sports");
+                        assertThat(invalid.getBody().getDetail()).contains("Narrow it with dports of at most");
                     });
         }
         assertThat(fixture.changes()).isEmpty();

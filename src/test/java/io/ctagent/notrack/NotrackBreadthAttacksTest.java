@@ -67,7 +67,7 @@ class NotrackBreadthAttacksTest {
     void everyTcpPortBothWays() {
         refused(request(null, "tcp", "1-65535", "1-65535", null, null, false), "breadth",
                 "dports 1-65535 names 65535 ports", "sports 1-65535 names 65535 ports",
-                "Narrow it with dports or sports of at most 1024 ports");
+                "Narrow it with dports of at most 1024 ports or sports of at most 16");
     }
 
     @Test
@@ -100,6 +100,20 @@ class NotrackBreadthAttacksTest {
         refused(request(null, "tcp", "1025-2048", null, null, null, false), "set-coverage",
                 "brings them to 2048 ports", "more than the 1024 ports (ctagent.notrack.max-ports)");
         refused(request(null, "tcp", "1025", null, null, null, false), "set-coverage", "1025 ports");
+    }
+
+    @Test
+    void rulesNarrowedByTwoFieldsStopAtTheRuleCount() {
+        // Each names 1024 destination and 16 source ports: narrow by both, so they never add up; enough of
+        // them would be every TCP packet. The namespace takes 64 (ctagent.notrack.max-rules) without force.
+        for (int i = 0; i < 64; i++) {
+            int first = 1 + (i % 8) * 1024;
+            int source = 1 + (i / 8) * 16;
+            accepted(request(null, "tcp", first + "-" + (first + 1023), source + "-" + (source + 15), null, null,
+                    false));
+        }
+        refused(request(null, "tcp", "8193-9216", "1-16", null, null, false), "rule-count",
+                "holds 64 agent rules", "ctagent.notrack.max-rules");
     }
 
     @Test

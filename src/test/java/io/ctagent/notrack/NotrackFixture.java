@@ -80,7 +80,7 @@ final class NotrackFixture {
         this.reconciler = new NotrackReconciler(host, backend, state, plans, notrack, events::add, audit, CLOCK,
                 lifeline);
         this.service = new NotrackService(host, backend, state, others, new ChangeGuards(host, others, state,
-                new BreadthProperties(16, 48, 1024)), plans,
+                new BreadthProperties(16, 48, 1024, 64)), plans,
                 reconciler, audit, CLOCK, lifeline);
     }
 

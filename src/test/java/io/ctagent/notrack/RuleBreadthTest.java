@@ -14,14 +14,24 @@ class RuleBreadthTest {
     @Test
     void aPortOrARangeNarrowsARule() {
         assertThat(breadth.broad(spec(null, null, "udp", 53, null, null, null, null, null))).isEmpty();
-        assertThat(breadth.broad(spec(null, null, "tcp", null, "1000-2000", null, null, null, null))).isEmpty();
+        assertThat(breadth.broad(spec(null, null, "tcp", null, "1000-1015", null, null, null, null))).isEmpty();
+    }
+
+    @Test
+    void sourcePortsNarrowOnlyUpToASixtyFourthOfTheMaximum() {
+        // sports 1-1024 would untrack the replies of every well-known service (web, DNS) to every client.
+        assertThat(breadth.broad(spec(null, null, "tcp", null, "1-1024", null, null, null, null)))
+                .hasValueSatisfying(why -> assertThat(why).contains("sports 1-1024 names 1024 ports, more than the 16 "
+                        + "source ports"));
+        assertThat(breadth.broad(spec(null, null, "udp", null, "53", null, null, null, null))).isEmpty();
+        assertThat(new RuleBreadth(16, 48, 10).maxSourcePorts()).isEqualTo(1);
     }
 
     @Test
     void protocolAloneIsBroad() {
         assertThat(breadth.broad(spec(null, null, "tcp", null, null, null, null, null, null)))
                 .hasValueSatisfying(why -> assertThat(why).startsWith("Breadth:")
-                        .contains("protocol tcp alone", "dports or sports", "/16", "/48"));
+                        .contains("protocol tcp alone", "dports of at most 1024 ports or sports of at most 16", "/16", "/48"));
         assertThat(breadth.broad(spec("OUTPUT", "ipv6", "udp", null, null, null, null, null, null))).isPresent();
     }
 
@@ -60,7 +70,7 @@ class RuleBreadthTest {
         assertThat(breadth.broad(spec(null, null, "tcp", "1-1024", null, null, null, null, null))).isEmpty();
         assertThat(breadth.broad(spec(null, null, "tcp", "1-1025", null, null, null, null, null)))
                 .hasValueSatisfying(why -> assertThat(why).contains("dports 1-1025 names 1025 ports, more than the "
-                        + "1024", "Narrow it with dports or sports of at most 1024 ports"));
+                        + "1024", "Narrow it with dports of at most 1024 ports or sports of at most 16"));
         assertThat(breadth.broad(spec(null, null, "tcp", "1-1000,2000-2024", null, null, null, null, null)))
                 .as("a list counts every port it names").isPresent();
         assertThat(breadth.broad(spec(null, null, "udp", null, "1024-65535", null, null, null, null)))
@@ -99,9 +109,9 @@ class RuleBreadthTest {
 
     @Test
     void maxPortsIsCheckedAtStartUp() {
-        assertThatThrownBy(() -> new BreadthProperties(16, 48, 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new BreadthProperties(16, 48, 0, 64)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("ctagent.notrack.max-ports is 0; it must be between 1 and 65535");
-        assertThatThrownBy(() -> new BreadthProperties(16, 48, 65536)).hasMessageContaining("max-ports");
-        assertThat(new BreadthProperties(16, 48, 65535).breadth().maxPorts()).isEqualTo(65535);
+        assertThatThrownBy(() -> new BreadthProperties(16, 48, 65536, 64)).hasMessageContaining("max-ports");
+        assertThat(new BreadthProperties(16, 48, 65535, 64).breadth().maxPorts()).isEqualTo(65535);
     }
 }

@@ -126,10 +126,11 @@ class RuleSetCoverageTest {
 
     @Test
     void rulesNarrowedBySportsAddUpToo() {
-        NotrackRule low = rule("aaaaaaaa", spec(null, null, "udp", null, "1000-1999", null, null, null, null));
+        NotrackRule low = rule("aaaaaaaa", spec(null, null, "udp", null, "1000-1009", null, null, null, null));
 
-        assertThat(coverage.covered(spec(null, null, "udp", null, "2000-2100", null, null, null, null),
-                List.of(low))).hasValueSatisfying(why -> assertThat(why).contains("sports", "1101 ports"));
+        assertThat(coverage.covered(spec(null, null, "udp", null, "2000-2009", null, null, null, null),
+                List.of(low))).hasValueSatisfying(why -> assertThat(why).contains("sports", "20 ports",
+                "16 source ports"));
     }
 
     @Test

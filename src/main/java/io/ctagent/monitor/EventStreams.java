@@ -139,6 +139,8 @@ class EventStreams {
         private final SseEmitter emitter;
         private final Deque<Runnable> waiting = new ArrayDeque<>();
         private boolean sending;
+        /** Ended for falling behind while a write blocked: completed by its sender once that write returns. */
+        private boolean ended;
         private volatile long lastEvent;
 
         Stream(SseEmitter emitter, long now) {
@@ -149,9 +151,15 @@ class EventStreams {
         /** Adds a write to this stream's queue; ends the stream when too many wait. Never blocks. */
         void queue(Runnable write) {
             synchronized (waiting) {
+                if (ended) {
+                    return;
+                }
                 if (waiting.size() >= BACKLOG) {
+                    // Completing it here would wait for the blocked write: its sender does it after.
                     waiting.clear();
+                    ended = true;
                     streams.remove(this);
+                    waiting.add(emitter::complete);
                     return;
                 }
                 waiting.add(write);
@@ -181,7 +189,17 @@ class EventStreams {
                         return;
                     }
                 }
-                next.run();
+                try {
+                    next.run();
+                } catch (RuntimeException unexpected) {
+                    // A stream whose write fails in a way send() does not declare is ended, not left "sending".
+                    streams.remove(this);
+                    synchronized (waiting) {
+                        waiting.clear();
+                        sending = false;
+                    }
+                    return;
+                }
             }
         }
 

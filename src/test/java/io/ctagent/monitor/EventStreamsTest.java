@@ -31,6 +31,12 @@ class EventStreamsTest {
     static final class Stuck extends SseEmitter {
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger writes = new AtomicInteger();
+        volatile boolean completed;
+
+        @Override
+        public void complete() {
+            completed = true;
+        }
 
         @Override
         public void send(SseEventBuilder builder) throws IOException {
@@ -120,8 +126,14 @@ class EventStreamsTest {
             streams.publish(event(EventStreams.BACKLOG + 1));
             streams.publish(event(EventStreams.BACKLOG + 2));
             assertThat(streams.open()).isZero();
-            streams.open(List.of());
-            assertThat(streams.open()).isEqualTo(1);
+            // Once the blocked write returns, the connection is ended rather than left open with no slot.
+            stuck.release.countDown();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!stuck.completed && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(stuck.completed).isTrue();
+            assertThat(stuck.writes.get()).as("nothing written after it fell behind").isEqualTo(1);
         } finally {
             stuck.release.countDown();
             streams.closeAll();

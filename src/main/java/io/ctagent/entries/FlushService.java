@@ -171,6 +171,9 @@ public class FlushService {
             if (!DeleteReport.succeeded(ran.exitCode(), ran.timedOut(), reported)) {
                 // Without its summary (it died midway), the table's shrinkage is the best count there is.
                 long deleted = reported.orElse(Math.max(0, before - table.count(netns)));
+                if (!confirmation) {
+                    shareGuard.deleted(netns, deleted); // what it removed before it stopped counts too
+                }
                 throw host.commandFailed(ran, "deleting conntrack entries (about " + deleted + " deleted before it "
                         + "stopped)").with("deleted", deleted);
             }

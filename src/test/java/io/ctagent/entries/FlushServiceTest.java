@@ -194,6 +194,22 @@ class FlushServiceTest {
     }
 
     @Test
+    void whatADeleteRemovedBeforeItDiedCountsInTheWindow() {
+        given(table.count(LAB)).willReturn(5L, 3L);
+        given(host.commandFailed(any(), any())).willAnswer(call -> new OperatorProblem(HttpStatus.BAD_GATEWAY,
+                "host-command-failed", "Host command failed", call.getArgument(1)));
+        conntrackSays(1, "conntrack v1.4.7 (conntrack-tools): Operation failed: such conntrack doesn't exist\n");
+        assertThatThrownBy(() -> as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), null, null), null)))
+                .isInstanceOf(OperatorProblem.class);
+
+        // Half of what is left is 2 of 4 alone, but 4 of 6 with the 2 the failed delete removed.
+        given(entries.share(eq(LAB), any())).willReturn(new FlushShare(2, 4));
+        assertThatThrownBy(() -> as("ROLE_OPERATOR", () -> flush.flush(LAB, request(udp53(), null, null), null)))
+                .isInstanceOfSatisfying(OperatorProblem.class, problem -> assertThat(problem.getBody().getDetail())
+                        .contains("4 of 6", "counting the 2 entries deleted"));
+    }
+
+    @Test
     void withoutConntrackSummaryTheShrinkageIsTheCountAndSaysSo() {
         given(table.count(LAB)).willReturn(10L, 4L);
         given(entries.countMatching(eq(LAB), any())).willReturn(0L);

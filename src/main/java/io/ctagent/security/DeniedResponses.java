@@ -95,10 +95,11 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
             notFound(request, response);
             return;
         }
-        record(request, rule.isPresent() ? "forbidden" : "no-rule", rule.orElse(null), detail);
-        write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail,
-                denied instanceof Callers.RoleRequired required ? required.role().name().toLowerCase(java.util.Locale.ROOT)
-                        : rule.map(r -> r.access().role()).orElse(null));
+        // A check inside a feature (force, a whole-table flush) needs more than the endpoint's role: name that one.
+        String required = denied instanceof Callers.RoleRequired feature
+                ? feature.role().name().toLowerCase(java.util.Locale.ROOT) : rule.map(r -> r.access().role()).orElse(null);
+        denials(request, rule.isPresent() ? "forbidden" : "no-rule", required, detail);
+        write(request, response, HttpStatus.FORBIDDEN, "forbidden", "Forbidden", detail, required);
     }
 
     /**
@@ -125,8 +126,11 @@ final class DeniedResponses implements AuthenticationEntryPoint, AccessDeniedHan
     }
 
     private void record(HttpServletRequest request, String reason, AccessRules.Rule rule, String detail) {
-        refusals.denied(reason, request.getMethod(), request.getRequestURI(),
-                rule == null ? null : rule.access().role(), detail);
+        denials(request, reason, rule == null ? null : rule.access().role(), detail);
+    }
+
+    private void denials(HttpServletRequest request, String reason, String requiredRole, String detail) {
+        refusals.denied(reason, request.getMethod(), request.getRequestURI(), requiredRole, detail);
     }
 
     private void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type,

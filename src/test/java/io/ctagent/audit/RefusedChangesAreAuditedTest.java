@@ -324,6 +324,8 @@ class RefusedChangesAreAuditedTest {
         assertThat(denied.get("actor").asString()).isEqualTo("key:test-operator");
         assertThat(denied.at("/params/count").asLong()).isEqualTo(1);
         assertThat(denied.get("reason").asString()).contains("flushing the whole table needs role admin");
+        assertThat(denied.at("/params/requiredRole").asString()).as("the role the check needs, not the endpoint's")
+                .isEqualTo("admin");
     }
 
     @Test

@@ -27,6 +27,19 @@ final class MaxAcrossNamespaces {
         return over;
     }
 
+    /**
+     * A warning when the new max leaves the fullest namespace less than a tenth of it free: above the count,
+     * so not refused, but a burst of new connections fills it.
+     */
+    static Optional<String> littleRoom(SysctlKey key, long newMax, List<NetnsSummary> namespaces) {
+        return namespaces.stream().filter(ns -> ns.count() != null && ns.count() < newMax
+                        && (newMax - ns.count()) * 10 < newMax)
+                .max((a, b) -> Long.compare(a.count(), b.count()))
+                .map(ns -> key + " = " + newMax + " leaves " + (newMax - ns.count()) + " free entries above the "
+                        + ns.count() + " tracked now in " + describe(ns) + ", less than a tenth: a burst of new "
+                        + "connections fills the table.");
+    }
+
     /** The refusal: each namespace over the new max, with its count and what runs in it. */
     static String refusal(SysctlKey key, long newMax, List<NetnsSummary> over) {
         return key + " = " + newMax + " is at or below the " + over.stream()

@@ -76,11 +76,13 @@ public class SysctlGuards {
         for (Requested change : changes) {
             Long old = before.get(change.key());
             if (change.key().variable().equals(SysctlKey.MAX)) {
-                List<NetnsSummary> over = MaxAcrossNamespaces.over(change.value(), namespaceCounts());
+                List<NetnsSummary> counts = namespaceCounts();
+                List<NetnsSummary> over = MaxAcrossNamespaces.over(change.value(), counts);
                 if (!over.isEmpty()) {
                     refusals.add(MaxAcrossNamespaces.refusal(change.key(), change.value(), over));
                     overMax.addAll(over);
                 } else {
+                    MaxAcrossNamespaces.littleRoom(change.key(), change.value(), counts).ifPresent(warnings::add);
                     belowPeak(change).ifPresent(warnings::add);
                 }
                 if (old == null || change.value() > old) {

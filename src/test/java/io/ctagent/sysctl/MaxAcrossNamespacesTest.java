@@ -30,6 +30,16 @@ class MaxAcrossNamespacesTest {
     }
 
     @Test
+    void aMaxJustAboveACountWarnsOfLittleRoom() {
+        List<NetnsSummary> namespaces = List.of(ns("a", 100L), ns("b", 300L));
+
+        assertThat(MaxAcrossNamespaces.littleRoom(SysctlKey.MAX, 301, namespaces)).hasValueSatisfying(warning ->
+                assertThat(warning).contains("leaves 1 free entries above the 300 tracked now in namespace b"));
+        assertThat(MaxAcrossNamespaces.littleRoom(SysctlKey.MAX, 333, namespaces)).isPresent();
+        assertThat(MaxAcrossNamespaces.littleRoom(SysctlKey.MAX, 340, namespaces)).isEmpty();
+    }
+
+    @Test
     void theRefusalNamesEachNamespaceWithItsCount() {
         String refusal = MaxAcrossNamespaces.refusal(SysctlKey.MAX, 99, List.of(ns("b", 300L), ns("a", 100L)));
 

@@ -42,12 +42,16 @@ public class SysctlGuards {
      * count that every TCP packet falls under once max_retrans is 0 (max_retrans 0 with its timeout at
      * 1 s is a 1 s timeout for every connection).
      */
-    static final Map<SysctlKey, Long> FLOORS = Map.of(
-            new SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_established"), 300L,
-            new SysctlKey("net.netfilter.nf_conntrack_udp_timeout_stream"), 30L,
-            new SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_max_retrans"), 60L,
-            new SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_unacknowledged"), 60L,
-            new SysctlKey("net.netfilter.nf_conntrack_tcp_max_retrans"), 3L);
+    static final Map<SysctlKey, Floor> FLOORS = Map.of(
+            new SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_established"), new Floor(300, " s"),
+            new SysctlKey("net.netfilter.nf_conntrack_udp_timeout_stream"), new Floor(30, " s"),
+            new SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_max_retrans"), new Floor(60, " s"),
+            new SysctlKey("net.netfilter.nf_conntrack_tcp_timeout_unacknowledged"), new Floor(60, " s"),
+            new SysctlKey("net.netfilter.nf_conntrack_tcp_max_retrans"), new Floor(3, " retransmissions"));
+
+    /** The least value without force, and how to print its unit. */
+    record Floor(long value, String unit) {
+    }
 
     private final SysctlReader reader;
     private final HostMemory memory;
@@ -89,12 +93,13 @@ public class SysctlGuards {
                     budget(change, (long) memory.objectSize(), "entries of " + memory.objectSize() + " bytes")
                             .ifPresent(refusals::add);
                     // A raise is never refused for its chains (remediation raises max mid-incident): a warning.
-                    chainsAfterRaise(change.value(), bucketsAfter(changes, before)).ifPresent(warnings::add);
+                    chainsAfterRaise(change.value(), afterBatch(SysctlKey.BUCKETS, changes, before))
+                            .ifPresent(warnings::add);
                 }
             } else if (change.key().equals(SysctlKey.BUCKETS) && (old == null || change.value() > old)) {
                 budget(change, BUCKET_BYTES, "buckets of " + BUCKET_BYTES + " bytes").ifPresent(refusals::add);
             } else if (change.key().equals(SysctlKey.BUCKETS) && change.value() < old) {
-                longChains(change, maxAfter(changes, before)).ifPresent(refusals::add);
+                longChains(change, afterBatch(SysctlKey.MAX, changes, before)).ifPresent(refusals::add);
             } else if (FLOORS.containsKey(change.key()) && (old == null || change.value() < old)) {
                 belowFloor(change, FLOORS.get(change.key())).ifPresent(refusals::add);
             }
@@ -147,40 +152,26 @@ public class SysctlGuards {
                 + ((max + MAX_CHAIN - 1) / MAX_CHAIN) + ").");
     }
 
-    /** The buckets the table will have after this batch: the batch's own, else the current count. */
-    private Long bucketsAfter(List<Requested> changes, Map<SysctlKey, Long> before) {
+    /** What a variable (max, buckets) will be after this batch: the batch's own value, else the current one. */
+    private Long afterBatch(SysctlKey variable, List<Requested> changes, Map<SysctlKey, Long> before) {
         for (Requested change : changes) {
-            if (change.key().equals(SysctlKey.BUCKETS)) {
+            if (change.key().variable().equals(variable)) {
                 return change.value();
             }
         }
-        Long buckets = before.get(SysctlKey.BUCKETS);
-        return buckets != null ? buckets
-                : reader.values(NetnsTarget.OWN, List.of(SysctlKey.BUCKETS)).get(SysctlKey.BUCKETS);
+        Long now = before.get(variable);
+        return now != null ? now : reader.values(NetnsTarget.OWN, List.of(variable)).get(variable);
     }
 
-    /** The max the table will have after this batch: the batch's own, else the current one. */
-    private Long maxAfter(List<Requested> changes, Map<SysctlKey, Long> before) {
-        for (Requested change : changes) {
-            if (change.key().variable().equals(SysctlKey.MAX)) {
-                return change.value();
-            }
-        }
-        Long max = before.get(SysctlKey.MAX);
-        return max != null ? max : reader.values(NetnsTarget.OWN, List.of(SysctlKey.MAX)).get(SysctlKey.MAX);
-    }
-
-    /** An idle timeout so short that live connections lose their entry (and their NAT) between packets. */
-    private static Optional<String> belowFloor(Requested change, long floor) {
-        if (change.value() >= floor) {
+    /** A value so low that live connections lose their entry (and their NAT) between packets. */
+    private static Optional<String> belowFloor(Requested change, Floor floor) {
+        if (change.value() >= floor.value()) {
             return Optional.empty();
         }
-        String unit = change.key().name().endsWith("_max_retrans") && !change.key().name().contains("timeout")
-                ? "" : " s";
-        return Optional.of(change.key() + " = " + change.value() + unit + " is below " + floor + unit + ": live "
-                + "connections would lose their entry, their NAT mapping with it, between packets, and their next "
-                + "packet is INVALID (dropped by the usual ctstate INVALID rule). " + floor + unit + " is the least "
-                + "without force.");
+        return Optional.of(change.key() + " = " + change.value() + floor.unit() + " is below " + floor.value()
+                + floor.unit() + ": live connections would lose their entry, their NAT mapping with it, between "
+                + "packets, and their next packet is INVALID (dropped by the usual ctstate INVALID rule). "
+                + floor.value() + floor.unit() + " is the least without force.");
     }
 
     /** A warning when the new max is below the fullest namespace's count at any sample of the history. */
